@@ -1,0 +1,15 @@
+# BLAS discovery. Kindling links the OpenBLAS that ships inside the org.bytedeco:openblas jar
+# (never a system package): Maven unpacks that jar and passes KINDLING_BLAS_DIR, the folder that
+# holds libopenblas.so.0 and include/cblas.h. At run time JavaCPP has already loaded that library
+# (by its soname) before libkindling, so no RPATH to it is needed in the shipped library.
+set(KINDLING_BLAS_DIR "" CACHE PATH "Folder with libopenblas.so.0 and include/cblas.h")
+if(NOT KINDLING_BLAS_DIR)
+  message(FATAL_ERROR "KINDLING_BLAS_DIR is not set: run the build through Maven (mvn install), "
+                      "or pass -DKINDLING_BLAS_DIR=<unpacked org.bytedeco:openblas platform jar>/org/bytedeco/openblas/linux-x86_64")
+endif()
+find_path(KINDLING_CBLAS_INCLUDE cblas.h PATHS "${KINDLING_BLAS_DIR}/include" NO_DEFAULT_PATH REQUIRED)
+find_file(KINDLING_OPENBLAS_LIB NAMES libopenblas.so.0 libopenblas.so libopenblas.0.dylib openblas.dll
+          PATHS "${KINDLING_BLAS_DIR}" "${KINDLING_BLAS_DIR}/lib" NO_DEFAULT_PATH REQUIRED)
+add_library(kindling_blas INTERFACE)
+target_include_directories(kindling_blas SYSTEM INTERFACE "${KINDLING_CBLAS_INCLUDE}")
+target_link_libraries(kindling_blas INTERFACE "${KINDLING_OPENBLAS_LIB}")

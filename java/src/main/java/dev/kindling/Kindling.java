@@ -1,0 +1,84 @@
+package dev.kindling;
+
+import dev.kindling.internal.KindlingNative;
+import dev.kindling.internal.Native;
+import java.util.Collection;
+import java.util.function.Supplier;
+
+/** Library-wide entry points: seeding, memory scopes, threads and diagnostics. */
+public final class Kindling {
+  static {
+    dev.kindling.internal.NativeLoader.load();
+  }
+
+  private Kindling() {}
+
+  /** Version of the native core. */
+  public static String version() {
+    return KindlingNative.kd_version();
+  }
+
+  /**
+   * Seeds the one global generator, like {@code torch.manual_seed}: the same seed gives the same
+   * random numbers (for rand, randint and randperm the same numbers as PyTorch's CPU generator).
+   */
+  public static void manualSeed(long seed) {
+    KindlingNative.kd_manual_seed(seed);
+  }
+
+  public static long initialSeed() {
+    return KindlingNative.kd_initial_seed();
+  }
+
+  /** The generator's full state, for checkpoints. */
+  public static byte[] getRngState() {
+    int n = (int) KindlingNative.kd_rng_state_size();
+    byte[] out = new byte[n];
+    Native.check(KindlingNative.kd_rng_get_state(out, n));
+    return out;
+  }
+
+  public static void setRngState(byte[] state) {
+    if (state == null) throw new NullPointerException("setRngState: state is null");
+    Native.check(KindlingNative.kd_rng_set_state(state, state.length));
+  }
+
+  /** Opens a scope on this thread; see {@link Scope}. */
+  public static Scope scope() {
+    return new Scope();
+  }
+
+  /**
+   * Runs body in a new scope and keeps its result: a {@link Tensor}, or every tensor in a
+   * returned collection; everything else made inside is closed.
+   */
+  public static <T> T scoped(Supplier<T> body) {
+    try (Scope s = new Scope()) {
+      T result = body.get();
+      if (result instanceof Tensor) s.keep((Tensor) result);
+      else if (result instanceof Collection) {
+        for (Object o : (Collection<?>) result) if (o instanceof Tensor) s.keep((Tensor) o);
+      }
+      return result;
+    }
+  }
+
+  /** Native tensor objects alive now (all threads); for leak checks. */
+  public static long liveTensors() {
+    return KindlingNative.kd_live_tensors();
+  }
+
+  /** Bytes of native tensor storage allocated now. */
+  public static long liveBytes() {
+    return KindlingNative.kd_live_bytes();
+  }
+
+  /** Threads for Kindling's own CPU kernels (BLAS has its own setting). */
+  public static void setNumThreads(int n) {
+    Native.check(KindlingNative.kd_set_num_threads(n));
+  }
+
+  public static int getNumThreads() {
+    return KindlingNative.kd_get_num_threads();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.kindling;
+
+import java.util.Arrays;
+
+/**
+ * A region of code whose tensors are closed together. Every tensor created on this thread while
+ * the scope is the innermost open one belongs to it; {@link #close()} closes all of them except
+ * those handed on with {@link #keep(Tensor)}. Scopes nest and are per thread:
+ *
+ * <pre>{@code
+ * for (int step = 0; step < steps; step++) {
+ *   try (var s = Kindling.scope()) {
+ *     Tensor loss = model.forward(x).sub(y).pow(2).mean();
+ *     ...
+ *   } // every temporary of the step is freed here
+ * }
+ * }</pre>
+ */
+public final class Scope implements AutoCloseable {
+  private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+
+  private final Scope parent;
+  private final Thread thread;
+  private Tensor[] items = new Tensor[32];
+  private int size;
+  private boolean closed;
+
+  Scope() {
+    this.parent = CURRENT.get();
+    this.thread = Thread.currentThread();
+    CURRENT.set(this);
+  }
+
+  static Scope current() {
+    return CURRENT.get();
+  }
+
+  void attach(Tensor t) {
+    if (size == items.length) items = Arrays.copyOf(items, size * 2);
+    items[size++] = t;
+    t.owner = this;
+  }
+
+  /**
+   * Keeps t alive past this scope: it moves to the enclosing scope, or, when there is none,
+   * becomes the caller's to close (a cleaner frees it if it is garbage collected first).
+   */
+  public <T extends Tensor> T keep(T t) {
+    if (t == null) return null;
+    if (t.owner == this) {
+      t.owner = null;
+      if (parent != null && !parent.closed) parent.attach(t);
+      else t.registerCleaner();
+    }
+    return t;
+  }
+
+  /** Keeps every tensor of the iterable (see {@link #keep(Tensor)}). */
+  public <I extends Iterable<? extends Tensor>> I keepAll(I ts) {
+    for (Tensor t : ts) keep(t);
+    return ts;
+  }
+
+  /** The number of tensors this scope owns now (closed ones included until it closes). */
+  public int size() {
+    return size;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    if (Thread.currentThread() != thread)
+      throw new IllegalStateException("Scope.close: a scope must be closed on the thread that opened it");
+    if (CURRENT.get() != this)
+      throw new IllegalStateException("Scope.close: scopes must be closed innermost first");
+    closed = true;
+    CURRENT.set(parent);
+    RuntimeException first = null;
+    for (int i = 0; i < size; i++) {
+      Tensor t = items[i];
+      items[i] = null;
+      if (t.owner == this) {
+        t.owner = null;
+        try {
+          t.close();
+        } catch (RuntimeException e) {
+          if (first == null) first = e;
+        }
+      }
+    }
+    size = 0;
+    if (first != null) throw first;
+  }
+}

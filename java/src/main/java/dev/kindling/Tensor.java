@@ -1,0 +1,1068 @@
+package dev.kindling;
+
+import static dev.kindling.internal.KindlingNative.*;
+
+import dev.kindling.internal.Native;
+import dev.kindling.internal.NativeLoader;
+import dev.kindling.internal.TensorFormatter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An n-dimensional array in native memory, PyTorch's {@code torch.Tensor} for Java.
+ *
+ * <p>Each {@code Tensor} object owns exactly one reference to a native tensor. {@link #close()}
+ * gives it back; using the object afterwards throws {@link IllegalStateException}, while other
+ * tensors sharing the same data (views) stay valid. A tensor created inside a {@link Scope} is
+ * closed with it; one created outside any scope is the caller's to close, with a cleaner as a
+ * backstop only. Tensors compare by identity, like {@code id(t)} in Python.
+ *
+ * <p>Method names follow PyTorch in camelCase; methods ending in {@code _} work in place and return
+ * {@code this}. Dims may be negative (counted from the end).
+ */
+public final class Tensor implements AutoCloseable {
+  static {
+    NativeLoader.load();
+  }
+
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final VarHandle HANDLE;
+
+  static {
+    try {
+      HANDLE = MethodHandles.lookup().findVarHandle(Tensor.class, "handle", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // op codes: mirror kindling.h
+  static final int NEG = 0, ABS = 1, EXP = 2, LOG = 3, SQRT = 4, RSQRT = 5, SIN = 6, COS = 7,
+      TANH = 8, SIGMOID = 9, RELU = 10, LOGICAL_NOT = 11, SIGN = 12, RECIPROCAL = 13, SQUARE = 14,
+      LOG1P = 15, EXPM1 = 16, FLOOR = 17, CEIL = 18, ROUND = 19;
+  static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, EQ = 5, NE = 6, LT = 7, LE = 8,
+      GT = 9, GE = 10, MAXIMUM = 11, MINIMUM = 12, LOGICAL_AND = 13, LOGICAL_OR = 14,
+      LOGICAL_XOR = 15, REMAINDER = 16, ATAN2 = 17;
+  static final int SUM = 0, MEAN = 1, PROD = 2, AMAX = 3, AMIN = 4, LOGSUMEXP = 5, ANY = 6, ALL = 7;
+  private static final int K_FLOAT = 1, K_LONG = 2, K_BOOL = 3;  // wrapped-scalar kinds
+  private static final long[] NO_DIMS = new long[0];
+
+  private volatile long handle;
+  Scope owner;
+  private Cleaner.Cleanable cleanable;
+
+  private Tensor(long handle) {
+    this.handle = handle;
+  }
+
+  /** Wraps a fresh native handle: owned by the current scope, else by the caller (+ cleaner). */
+  static Tensor wrap(long h) {
+    Tensor t = new Tensor(h);
+    Scope s = Scope.current();
+    if (s != null) s.attach(t);
+    else t.registerCleaner();
+    return t;
+  }
+
+  private static Tensor make(long h) {
+    return wrap(Native.check(h));
+  }
+
+  void registerCleaner() {
+    if (cleanable == null) {
+      final long h = handle;
+      if (h != 0) cleanable = CLEANER.register(this, () -> kd_release(h));
+    }
+  }
+
+  /** The native handle, or an IllegalStateException naming the op if closed. */
+  long h(String op) {
+    long h = handle;
+    if (h == 0) throw new IllegalStateException(op + ": tensor has been closed (its native memory was released)");
+    return h;
+  }
+
+  private static long h(Tensor t, String op, String what) {
+    if (t == null) throw new NullPointerException(op + ": " + what + " is null");
+    return t.h(op);
+  }
+
+  /** Releases this object's native reference. Idempotent; other views of the data stay valid. */
+  @Override
+  public void close() {
+    long h = (long) HANDLE.getAndSet(this, 0L);
+    if (h == 0) return;
+    Cleaner.Cleanable c = cleanable;
+    if (c != null) c.clean();
+    else kd_release(h);
+  }
+
+  public boolean isClosed() {
+    return handle == 0;
+  }
+
+  /** The native handle (for Kindling's own modules). */
+  public long nativeHandle() {
+    return h("nativeHandle");
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // creation
+
+  private static int ndim(long[] shape, String op) {
+    if (shape == null) throw new NullPointerException(op + ": shape is null");
+    for (long s : shape)
+      if (s < 0) throw new IllegalArgumentException(op + ": negative dimension " + s + " in shape " + java.util.Arrays.toString(shape));
+    return shape.length;
+  }
+
+  private static DType dt(DType d, String op) {
+    if (d == null) throw new NullPointerException(op + ": dtype is null");
+    return d;
+  }
+
+  public static Tensor empty(long... shape) {
+    return empty(shape, DType.FLOAT32);
+  }
+
+  public static Tensor empty(long[] shape, DType dtype) {
+    return make(kd_empty(shape, ndim(shape, "empty"), dt(dtype, "empty").code()));
+  }
+
+  public static Tensor zeros(long... shape) {
+    return full(shape, 0.0, DType.FLOAT32);
+  }
+
+  public static Tensor zeros(long[] shape, DType dtype) {
+    return full(shape, 0.0, dtype);
+  }
+
+  public static Tensor ones(long... shape) {
+    return full(shape, 1.0, DType.FLOAT32);
+  }
+
+  public static Tensor ones(long[] shape, DType dtype) {
+    return full(shape, 1.0, dtype);
+  }
+
+  public static Tensor full(long[] shape, double value) {
+    return full(shape, value, DType.FLOAT32);
+  }
+
+  public static Tensor full(long[] shape, double value, DType dtype) {
+    return make(kd_full(shape, ndim(shape, "full"), value, dt(dtype, "full").code()));
+  }
+
+  /** A 0-dim float32 tensor, like {@code torch.tensor(2.5)}. */
+  public static Tensor scalar(double value) {
+    return make(kd_scalar(value, DType.FLOAT32.code()));
+  }
+
+  public static Tensor scalar(double value, DType dtype) {
+    return make(kd_scalar(value, dt(dtype, "scalar").code()));
+  }
+
+  /** A 0-dim int64 tensor, like {@code torch.tensor(3)}. */
+  public static Tensor scalar(long value) {
+    return make(kd_scalar(value, DType.INT64.code()));
+  }
+
+  public static Tensor scalar(boolean value) {
+    return make(kd_scalar(value ? 1 : 0, DType.BOOL.code()));
+  }
+
+  public static Tensor of(float... values) {
+    return fromArray(values, values.length);
+  }
+
+  public static Tensor of(double... values) {
+    return fromArray(values, values.length);
+  }
+
+  public static Tensor of(long... values) {
+    return fromArray(values, values.length);
+  }
+
+  public static Tensor of(int... values) {
+    long[] v = new long[values.length];
+    for (int i = 0; i < v.length; i++) v[i] = values[i];
+    return fromArray(v, v.length);
+  }
+
+  public static Tensor of(boolean... values) {
+    return fromArray(values, values.length);
+  }
+
+  public static Tensor of(float[][] rows) {
+    int r = rows.length, c = r == 0 ? 0 : rows[0].length;
+    float[] flat = new float[r * c];
+    for (int i = 0; i < r; i++) {
+      if (rows[i].length != c) throw new IllegalArgumentException("of: ragged rows (row " + i + " has " + rows[i].length + " values, expected " + c + ")");
+      System.arraycopy(rows[i], 0, flat, i * c, c);
+    }
+    return fromArray(flat, r, c);
+  }
+
+  public static Tensor of(double[][] rows) {
+    int r = rows.length, c = r == 0 ? 0 : rows[0].length;
+    double[] flat = new double[r * c];
+    for (int i = 0; i < r; i++) {
+      if (rows[i].length != c) throw new IllegalArgumentException("of: ragged rows (row " + i + " has " + rows[i].length + " values, expected " + c + ")");
+      System.arraycopy(rows[i], 0, flat, i * c, c);
+    }
+    return fromArray(flat, r, c);
+  }
+
+  public static Tensor of(long[][] rows) {
+    int r = rows.length, c = r == 0 ? 0 : rows[0].length;
+    long[] flat = new long[r * c];
+    for (int i = 0; i < r; i++) {
+      if (rows[i].length != c) throw new IllegalArgumentException("of: ragged rows (row " + i + " has " + rows[i].length + " values, expected " + c + ")");
+      System.arraycopy(rows[i], 0, flat, i * c, c);
+    }
+    return fromArray(flat, r, c);
+  }
+
+  private static void checkCount(int have, long[] shape, String op) {
+    long n = 1;
+    for (long s : shape) n *= s;
+    if (n != have)
+      throw new IllegalArgumentException(op + ": shape " + java.util.Arrays.toString(shape) + " needs " + n + " values, got " + have);
+  }
+
+  /** A float32 tensor of the given shape holding a copy of data (row-major). */
+  public static Tensor fromArray(float[] data, long... shape) {
+    Objects.requireNonNull(data, "fromArray: data is null");
+    int nd = ndim(shape, "fromArray");
+    checkCount(data.length, shape, "fromArray");
+    return make(kd_from_float(data, shape, nd));
+  }
+
+  public static Tensor fromArray(double[] data, long... shape) {
+    Objects.requireNonNull(data, "fromArray: data is null");
+    int nd = ndim(shape, "fromArray");
+    checkCount(data.length, shape, "fromArray");
+    return make(kd_from_double(data, shape, nd));
+  }
+
+  public static Tensor fromArray(long[] data, long... shape) {
+    Objects.requireNonNull(data, "fromArray: data is null");
+    int nd = ndim(shape, "fromArray");
+    checkCount(data.length, shape, "fromArray");
+    return make(kd_from_long(data, shape, nd));
+  }
+
+  public static Tensor fromArray(boolean[] data, long... shape) {
+    Objects.requireNonNull(data, "fromArray: data is null");
+    int nd = ndim(shape, "fromArray");
+    checkCount(data.length, shape, "fromArray");
+    byte[] b = new byte[data.length];
+    for (int i = 0; i < b.length; i++) b[i] = (byte) (data[i] ? 1 : 0);
+    return make(kd_from_bool(b, shape, nd));
+  }
+
+  public static Tensor eye(long n) {
+    return eye(n, n, DType.FLOAT32);
+  }
+
+  public static Tensor eye(long n, long m) {
+    return eye(n, m, DType.FLOAT32);
+  }
+
+  public static Tensor eye(long n, long m, DType dtype) {
+    return make(kd_eye(n, m, dt(dtype, "eye").code()));
+  }
+
+  /** int64 values 0, 1, …, end-1, like {@code torch.arange(end)}. */
+  public static Tensor arange(long end) {
+    return arange(0, end, 1);
+  }
+
+  public static Tensor arange(long start, long end) {
+    return arange(start, end, 1);
+  }
+
+  public static Tensor arange(long start, long end, long step) {
+    return make(kd_arange(start, end, step, DType.INT64.code()));
+  }
+
+  /** float32 values from start (inclusive) to end (exclusive) by step. */
+  public static Tensor arange(double start, double end, double step) {
+    return make(kd_arange(start, end, step, DType.FLOAT32.code()));
+  }
+
+  public static Tensor arange(double start, double end, double step, DType dtype) {
+    return make(kd_arange(start, end, step, dt(dtype, "arange").code()));
+  }
+
+  public static Tensor linspace(double start, double end, long steps) {
+    return linspace(start, end, steps, DType.FLOAT32);
+  }
+
+  public static Tensor linspace(double start, double end, long steps, DType dtype) {
+    return make(kd_linspace(start, end, steps, dt(dtype, "linspace").code()));
+  }
+
+  /** Uniform samples in [0, 1). */
+  public static Tensor rand(long... shape) {
+    return rand(shape, DType.FLOAT32);
+  }
+
+  public static Tensor rand(long[] shape, DType dtype) {
+    return make(kd_rand(shape, ndim(shape, "rand"), dt(dtype, "rand").code()));
+  }
+
+  /** Standard normal samples. */
+  public static Tensor randn(long... shape) {
+    return randn(shape, DType.FLOAT32);
+  }
+
+  public static Tensor randn(long[] shape, DType dtype) {
+    return make(kd_randn(shape, ndim(shape, "randn"), dt(dtype, "randn").code()));
+  }
+
+  /** int64 samples uniform in [low, high). */
+  public static Tensor randint(long low, long high, long... shape) {
+    return randint(low, high, shape, DType.INT64);
+  }
+
+  public static Tensor randint(long low, long high, long[] shape, DType dtype) {
+    return make(kd_randint(low, high, shape, ndim(shape, "randint"), dt(dtype, "randint").code()));
+  }
+
+  /** A random permutation of 0 … n-1 (int64). */
+  public static Tensor randperm(long n) {
+    return make(kd_randperm(n, DType.INT64.code()));
+  }
+
+  public static Tensor emptyLike(Tensor t) {
+    return empty(shapeOf(t, "emptyLike"), t.dtype());
+  }
+
+  public static Tensor zerosLike(Tensor t) {
+    return full(shapeOf(t, "zerosLike"), 0.0, t.dtype());
+  }
+
+  public static Tensor onesLike(Tensor t) {
+    return full(shapeOf(t, "onesLike"), 1.0, t.dtype());
+  }
+
+  public static Tensor fullLike(Tensor t, double value) {
+    return full(shapeOf(t, "fullLike"), value, t.dtype());
+  }
+
+  public static Tensor randLike(Tensor t) {
+    return rand(shapeOf(t, "randLike"), t.dtype());
+  }
+
+  public static Tensor randnLike(Tensor t) {
+    return randn(shapeOf(t, "randnLike"), t.dtype());
+  }
+
+  private static long[] shapeOf(Tensor t, String op) {
+    if (t == null) throw new NullPointerException(op + ": tensor is null");
+    t.h(op);
+    return t.shape();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // metadata
+
+  public DType dtype() {
+    return DType.fromCode(kd_dtype(h("dtype")));
+  }
+
+  public Device device() {
+    return kd_device(h("device")) == 0 ? Device.CPU : Device.cuda(0);
+  }
+
+  public int dim() {
+    return kd_ndim(h("dim"));
+  }
+
+  /** Same as {@link #dim()}. */
+  public int ndim() {
+    return dim();
+  }
+
+  public long numel() {
+    return kd_numel(h("numel"));
+  }
+
+  /** The sizes, like {@code t.shape}. */
+  public long[] shape() {
+    long h = h("shape");
+    long[] out = new long[kd_ndim(h)];
+    if (out.length > 0) kd_shape(h, out);
+    return out;
+  }
+
+  /** Same as {@link #shape()}, like {@code t.size()}. */
+  public long[] size() {
+    return shape();
+  }
+
+  public long size(int dim) {
+    long h = h("size");
+    return kd_size(h, wrapDim(dim, kd_ndim(h), "size"));
+  }
+
+  public long[] stride() {
+    long h = h("stride");
+    long[] out = new long[kd_ndim(h)];
+    if (out.length > 0) kd_strides(h, out);
+    return out;
+  }
+
+  public long stride(int dim) {
+    long h = h("stride");
+    return kd_stride(h, wrapDim(dim, kd_ndim(h), "stride"));
+  }
+
+  public long storageOffset() {
+    return kd_storage_offset(h("storageOffset"));
+  }
+
+  public boolean isContiguous() {
+    return kd_is_contiguous(h("isContiguous")) != 0;
+  }
+
+  public boolean isFloatingPoint() {
+    return dtype().isFloatingPoint();
+  }
+
+  /** Whether this tensor and other view the same storage. */
+  public boolean sharesStorageWith(Tensor other) {
+    return kd_same_storage(h("sharesStorageWith"), h(other, "sharesStorageWith", "other")) != 0;
+  }
+
+  /** The storage's version counter, bumped by every in-place op (PyTorch's {@code _version}). */
+  public long version() {
+    return kd_version_counter(h("version"));
+  }
+
+  static int wrapDim(int dim, int ndim, String op) {
+    int n = Math.max(ndim, 1);
+    if (dim < -n || dim >= n)
+      throw new IndexOutOfBoundsException(op + ": dimension out of range (expected to be in range of [" + (-n) + ", " + (n - 1) + "], but got " + dim + ")");
+    return dim < 0 ? dim + n : dim;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // reading values
+
+  /** The value of a one-element tensor, as a double. */
+  public double item() {
+    double[] out = new double[1];
+    Native.check(kd_item(h("item"), out));
+    return out[0];
+  }
+
+  public float itemFloat() {
+    return (float) item();
+  }
+
+  public long itemLong() {
+    long h = h("item");
+    if (kd_numel(h) != 1)
+      throw new IllegalArgumentException("item: a Tensor with " + kd_numel(h) + " elements cannot be converted to Scalar");
+    long[] out = new long[1];
+    Native.check(kd_copy_to_long(h, out, 1));
+    return out[0];
+  }
+
+  public boolean itemBoolean() {
+    return item() != 0;
+  }
+
+  private int count(String op) {
+    long n = kd_numel(h(op));
+    if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException(op + ": " + n + " elements do not fit a Java array");
+    return (int) n;
+  }
+
+  /** All values in row-major order, converted to float. */
+  public float[] toFloatArray() {
+    int n = count("toFloatArray");
+    float[] out = new float[n];
+    Native.check(kd_copy_to_float(handle, out, n));
+    return out;
+  }
+
+  public double[] toDoubleArray() {
+    int n = count("toDoubleArray");
+    double[] out = new double[n];
+    Native.check(kd_copy_to_double(handle, out, n));
+    return out;
+  }
+
+  public long[] toLongArray() {
+    int n = count("toLongArray");
+    long[] out = new long[n];
+    Native.check(kd_copy_to_long(handle, out, n));
+    return out;
+  }
+
+  public boolean[] toBooleanArray() {
+    int n = count("toBooleanArray");
+    byte[] b = new byte[n];
+    Native.check(kd_copy_to_bool(handle, b, n));
+    boolean[] out = new boolean[n];
+    for (int i = 0; i < n; i++) out[i] = b[i] != 0;
+    return out;
+  }
+
+  /** Prints like PyTorch: {@code tensor([[1., 2.], [3., 4.]])} with dtype when not the default. */
+  @Override
+  public String toString() {
+    if (handle == 0) return "tensor(<closed>)";
+    return TensorFormatter.format(this);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // views
+
+  /** A new tensor object sharing this one's data and layout (PyTorch's alias / detach form). */
+  public Tensor alias() {
+    return make(kd_alias(h("alias")));
+  }
+
+  public Tensor view(long... shape) {
+    return make(kd_view(h("view"), shape, ndim2(shape, "view")));
+  }
+
+  public Tensor reshape(long... shape) {
+    return make(kd_reshape(h("reshape"), shape, ndim2(shape, "reshape")));
+  }
+
+  private static int ndim2(long[] shape, String op) {
+    if (shape == null) throw new NullPointerException(op + ": shape is null");
+    return shape.length;
+  }
+
+  public Tensor viewAs(Tensor other) {
+    h(other, "viewAs", "other");
+    return view(other.shape());
+  }
+
+  public Tensor transpose(int dim0, int dim1) {
+    return make(kd_transpose(h("transpose"), dim0, dim1));
+  }
+
+  /** Transpose of a tensor with at most 2 dims, like {@code t.t()}. */
+  public Tensor t() {
+    int d = dim();
+    if (d > 2) throw new IllegalArgumentException("t: expects a tensor with <= 2 dimensions, but self is " + d + "D");
+    return d < 2 ? alias() : transpose(0, 1);
+  }
+
+  /** Reverses all dims, like {@code t.T} / {@code t.mT} for 2-D. */
+  public Tensor mT() {
+    return transpose(-2, -1);
+  }
+
+  public Tensor permute(int... dims) {
+    if (dims == null) throw new NullPointerException("permute: dims is null");
+    long[] d = new long[dims.length];
+    for (int i = 0; i < d.length; i++) d[i] = dims[i];
+    return make(kd_permute(h("permute"), d, d.length));
+  }
+
+  /** {@code t[start:end:step]} along dim (Python slice semantics, step &gt; 0). */
+  public Tensor slice(int dim, long start, long end, long step) {
+    return make(kd_slice(h("slice"), dim, start, end, step));
+  }
+
+  public Tensor slice(int dim, long start, long end) {
+    return slice(dim, start, end, 1);
+  }
+
+  public Tensor narrow(int dim, long start, long length) {
+    return make(kd_narrow(h("narrow"), dim, start, length));
+  }
+
+  /** {@code t.select(dim, index)}: removes dim, taking one index. */
+  public Tensor select(int dim, long index) {
+    return make(kd_select(h("select"), dim, index));
+  }
+
+  /** {@code t[i]}, {@code t[i, j]}, …: selects along the leading dims. */
+  public Tensor get(long... indices) {
+    if (indices == null) throw new NullPointerException("get: indices is null");
+    Tensor cur = this;
+    List<Tensor> tmp = new ArrayList<>();
+    try {
+      for (long i : indices) {
+        cur = cur.select(0, i);
+        tmp.add(cur);
+      }
+      Tensor result = indices.length == 0 ? alias() : cur;
+      tmp.remove(result);
+      return result;
+    } finally {
+      for (Tensor t : tmp) t.close();
+    }
+  }
+
+  public Tensor expand(long... shape) {
+    return make(kd_expand(h("expand"), shape, ndim2(shape, "expand")));
+  }
+
+  public Tensor expandAs(Tensor other) {
+    h(other, "expandAs", "other");
+    return expand(other.shape());
+  }
+
+  public Tensor squeeze() {
+    return make(kd_squeeze(h("squeeze")));
+  }
+
+  public Tensor squeeze(int dim) {
+    return make(kd_squeeze_dim(h("squeeze"), dim));
+  }
+
+  public Tensor unsqueeze(int dim) {
+    return make(kd_unsqueeze(h("unsqueeze"), dim));
+  }
+
+  public Tensor flatten() {
+    return flatten(0, -1);
+  }
+
+  public Tensor flatten(int startDim, int endDim) {
+    return make(kd_flatten(h("flatten"), startDim, endDim));
+  }
+
+  /** A contiguous tensor with the same values (this data if already contiguous). */
+  public Tensor contiguous() {
+    return make(kd_contiguous(h("contiguous")));
+  }
+
+  /** A copy with its own storage. */
+  public Tensor clone() {
+    return make(kd_clone(h("clone")));
+  }
+
+  /** Converts to dtype (shares data when the dtype is already right). */
+  public Tensor to(DType dtype) {
+    return make(kd_to_dtype(h("to"), dt(dtype, "to").code()));
+  }
+
+  public Tensor toFloat() {
+    return to(DType.FLOAT32);
+  }
+
+  public Tensor toDouble() {
+    return to(DType.FLOAT64);
+  }
+
+  public Tensor toLong() {
+    return to(DType.INT64);
+  }
+
+  public Tensor toBool() {
+    return to(DType.BOOL);
+  }
+
+  /** Same-device move: returns an alias on CPU; CUDA is not built in yet. */
+  public Tensor to(Device device) {
+    if (device == null) throw new NullPointerException("to: device is null");
+    if (!device.equals(device()))
+      throw new UnsupportedOperationException("to: device " + device + " is not available in this build (CPU only)");
+    return alias();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // elementwise
+
+  private Tensor unary(int op, String name) {
+    return make(kd_unary(op, h(name)));
+  }
+
+  private Tensor unary_(int op, String name) {
+    Native.check(kd_unary_(op, h(name)));
+    return this;
+  }
+
+  private Tensor binary(int op, Tensor other, String name) {
+    return make(kd_binary(op, h(name), h(other, name, "other")));
+  }
+
+  private Tensor binary_(int op, Tensor other, String name) {
+    Native.check(kd_binary_(op, h(name), h(other, name, "other")));
+    return this;
+  }
+
+  private Tensor scalarOp(int op, double s, int kind, String name) {
+    return make(kd_binary_scalar(op, h(name), s, kind));
+  }
+
+  private Tensor scalarOp_(int op, double s, int kind, String name) {
+    Native.check(kd_binary_scalar_(op, h(name), s, kind));
+    return this;
+  }
+
+  public Tensor add(Tensor other) { return binary(ADD, other, "add"); }
+  /** this + alpha * other */
+  public Tensor add(Tensor other, double alpha) { return make(kd_add_scaled(h("add"), h(other, "add", "other"), alpha)); }
+  public Tensor add(double s) { return scalarOp(ADD, s, K_FLOAT, "add"); }
+  public Tensor add(long s) { return scalarOp(ADD, s, K_LONG, "add"); }
+  public Tensor sub(Tensor other) { return binary(SUB, other, "sub"); }
+  public Tensor sub(Tensor other, double alpha) { return make(kd_add_scaled(h("sub"), h(other, "sub", "other"), -alpha)); }
+  public Tensor sub(double s) { return scalarOp(SUB, s, K_FLOAT, "sub"); }
+  public Tensor sub(long s) { return scalarOp(SUB, s, K_LONG, "sub"); }
+  /** s - this */
+  public Tensor rsub(double s) { return make(kd_scalar_binary(SUB, s, K_FLOAT, h("rsub"))); }
+  public Tensor mul(Tensor other) { return binary(MUL, other, "mul"); }
+  public Tensor mul(double s) { return scalarOp(MUL, s, K_FLOAT, "mul"); }
+  public Tensor mul(long s) { return scalarOp(MUL, s, K_LONG, "mul"); }
+  public Tensor div(Tensor other) { return binary(DIV, other, "div"); }
+  public Tensor div(double s) { return scalarOp(DIV, s, K_FLOAT, "div"); }
+  public Tensor div(long s) { return scalarOp(DIV, s, K_LONG, "div"); }
+  /** s / this */
+  public Tensor rdiv(double s) { return make(kd_scalar_binary(DIV, s, K_FLOAT, h("rdiv"))); }
+  public Tensor pow(Tensor exponent) { return binary(POW, exponent, "pow"); }
+  public Tensor pow(double exponent) { return scalarOp(POW, exponent, K_FLOAT, "pow"); }
+  public Tensor pow(long exponent) { return scalarOp(POW, exponent, K_LONG, "pow"); }
+  /** base ** this */
+  public Tensor rpow(double base) { return make(kd_scalar_binary(POW, base, K_FLOAT, h("rpow"))); }
+  public Tensor remainder(Tensor other) { return binary(REMAINDER, other, "remainder"); }
+  public Tensor remainder(double s) { return scalarOp(REMAINDER, s, K_FLOAT, "remainder"); }
+  public Tensor atan2(Tensor other) { return binary(ATAN2, other, "atan2"); }
+  public Tensor maximum(Tensor other) { return binary(MAXIMUM, other, "maximum"); }
+  public Tensor minimum(Tensor other) { return binary(MINIMUM, other, "minimum"); }
+
+  public Tensor eq(Tensor other) { return binary(EQ, other, "eq"); }
+  public Tensor eq(double s) { return scalarOp(EQ, s, K_FLOAT, "eq"); }
+  public Tensor ne(Tensor other) { return binary(NE, other, "ne"); }
+  public Tensor ne(double s) { return scalarOp(NE, s, K_FLOAT, "ne"); }
+  public Tensor lt(Tensor other) { return binary(LT, other, "lt"); }
+  public Tensor lt(double s) { return scalarOp(LT, s, K_FLOAT, "lt"); }
+  public Tensor le(Tensor other) { return binary(LE, other, "le"); }
+  public Tensor le(double s) { return scalarOp(LE, s, K_FLOAT, "le"); }
+  public Tensor gt(Tensor other) { return binary(GT, other, "gt"); }
+  public Tensor gt(double s) { return scalarOp(GT, s, K_FLOAT, "gt"); }
+  public Tensor ge(Tensor other) { return binary(GE, other, "ge"); }
+  public Tensor ge(double s) { return scalarOp(GE, s, K_FLOAT, "ge"); }
+  public Tensor logicalAnd(Tensor other) { return binary(LOGICAL_AND, other, "logical_and"); }
+  public Tensor logicalOr(Tensor other) { return binary(LOGICAL_OR, other, "logical_or"); }
+  public Tensor logicalXor(Tensor other) { return binary(LOGICAL_XOR, other, "logical_xor"); }
+  public Tensor logicalNot() { return unary(LOGICAL_NOT, "logical_not"); }
+
+  public Tensor neg() { return unary(NEG, "neg"); }
+  public Tensor abs() { return unary(ABS, "abs"); }
+  public Tensor exp() { return unary(EXP, "exp"); }
+  public Tensor log() { return unary(LOG, "log"); }
+  public Tensor sqrt() { return unary(SQRT, "sqrt"); }
+  public Tensor rsqrt() { return unary(RSQRT, "rsqrt"); }
+  public Tensor sin() { return unary(SIN, "sin"); }
+  public Tensor cos() { return unary(COS, "cos"); }
+  public Tensor tanh() { return unary(TANH, "tanh"); }
+  public Tensor sigmoid() { return unary(SIGMOID, "sigmoid"); }
+  public Tensor relu() { return unary(RELU, "relu"); }
+  public Tensor sign() { return unary(SIGN, "sign"); }
+  public Tensor reciprocal() { return unary(RECIPROCAL, "reciprocal"); }
+  public Tensor square() { return unary(SQUARE, "square"); }
+  public Tensor log1p() { return unary(LOG1P, "log1p"); }
+  public Tensor expm1() { return unary(EXPM1, "expm1"); }
+  public Tensor floor() { return unary(FLOOR, "floor"); }
+  public Tensor ceil() { return unary(CEIL, "ceil"); }
+  public Tensor round() { return unary(ROUND, "round"); }
+
+  public Tensor leakyRelu(double negativeSlope) {
+    return make(kd_leaky_relu(h("leaky_relu"), negativeSlope));
+  }
+
+  /** Clamps into [min, max]; pass NaN for a missing bound (or use clampMin/clampMax). */
+  public Tensor clamp(double min, double max) {
+    return make(kd_clamp(h("clamp"), min, max, Double.isNaN(min) ? 0 : 1, Double.isNaN(max) ? 0 : 1));
+  }
+
+  public Tensor clampMin(double min) {
+    return make(kd_clamp(h("clamp_min"), min, 0, 1, 0));
+  }
+
+  public Tensor clampMax(double max) {
+    return make(kd_clamp(h("clamp_max"), 0, max, 0, 1));
+  }
+
+  /** Elementwise {@code condition ? a : b}, broadcasting all three. */
+  public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+    return make(kd_where(h(condition, "where", "condition"), h(a, "where", "input"), h(b, "where", "other")));
+  }
+
+  /** {@code where(condition, this, other)}, as {@code t.where(cond, other)}. */
+  public Tensor where(Tensor condition, Tensor other) {
+    return where(condition, this, other);
+  }
+
+  public Tensor maskedFill(Tensor mask, double value) {
+    return make(kd_masked_fill(h("masked_fill"), h(mask, "masked_fill", "mask"), value));
+  }
+
+  // in place --------------------------------------------------------------------------------
+
+  public Tensor add_(Tensor other) { return binary_(ADD, other, "add_"); }
+  public Tensor add_(Tensor other, double alpha) {
+    Native.check(kd_add_scaled_(h("add_"), h(other, "add_", "other"), alpha));
+    return this;
+  }
+  public Tensor add_(double s) { return scalarOp_(ADD, s, K_FLOAT, "add_"); }
+  public Tensor sub_(Tensor other) { return binary_(SUB, other, "sub_"); }
+  public Tensor sub_(Tensor other, double alpha) {
+    Native.check(kd_add_scaled_(h("sub_"), h(other, "sub_", "other"), -alpha));
+    return this;
+  }
+  public Tensor sub_(double s) { return scalarOp_(SUB, s, K_FLOAT, "sub_"); }
+  public Tensor mul_(Tensor other) { return binary_(MUL, other, "mul_"); }
+  public Tensor mul_(double s) { return scalarOp_(MUL, s, K_FLOAT, "mul_"); }
+  public Tensor div_(Tensor other) { return binary_(DIV, other, "div_"); }
+  public Tensor div_(double s) { return scalarOp_(DIV, s, K_FLOAT, "div_"); }
+  public Tensor pow_(double exponent) { return scalarOp_(POW, exponent, K_FLOAT, "pow_"); }
+  public Tensor neg_() { return unary_(NEG, "neg_"); }
+  public Tensor abs_() { return unary_(ABS, "abs_"); }
+  public Tensor exp_() { return unary_(EXP, "exp_"); }
+  public Tensor log_() { return unary_(LOG, "log_"); }
+  public Tensor sqrt_() { return unary_(SQRT, "sqrt_"); }
+  public Tensor tanh_() { return unary_(TANH, "tanh_"); }
+  public Tensor sigmoid_() { return unary_(SIGMOID, "sigmoid_"); }
+  public Tensor relu_() { return unary_(RELU, "relu_"); }
+
+  public Tensor clamp_(double min, double max) {
+    Native.check(kd_clamp_(h("clamp_"), min, max, Double.isNaN(min) ? 0 : 1, Double.isNaN(max) ? 0 : 1));
+    return this;
+  }
+
+  public Tensor clampMin_(double min) {
+    Native.check(kd_clamp_(h("clamp_min_"), min, 0, 1, 0));
+    return this;
+  }
+
+  public Tensor clampMax_(double max) {
+    Native.check(kd_clamp_(h("clamp_max_"), 0, max, 0, 1));
+    return this;
+  }
+
+  public Tensor fill_(double value) {
+    Native.check(kd_fill_(h("fill_"), value));
+    return this;
+  }
+
+  public Tensor zero_() {
+    Native.check(kd_zero_(h("zero_")));
+    return this;
+  }
+
+  /** Copies src's values into this tensor (src broadcast to this shape, converted to this dtype). */
+  public Tensor copy_(Tensor src) {
+    Native.check(kd_copy_(h("copy_"), h(src, "copy_", "src")));
+    return this;
+  }
+
+  public Tensor maskedFill_(Tensor mask, double value) {
+    Native.check(kd_masked_fill_(h("masked_fill_"), h(mask, "masked_fill_", "mask"), value));
+    return this;
+  }
+
+  public Tensor normal_(double mean, double std) {
+    Native.check(kd_normal_(h("normal_"), mean, std));
+    return this;
+  }
+
+  public Tensor normal_() {
+    return normal_(0, 1);
+  }
+
+  public Tensor uniform_(double from, double to) {
+    Native.check(kd_uniform_(h("uniform_"), from, to));
+    return this;
+  }
+
+  public Tensor uniform_() {
+    return uniform_(0, 1);
+  }
+
+  public Tensor bernoulli_(double p) {
+    Native.check(kd_bernoulli_(h("bernoulli_"), p));
+    return this;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // reductions
+
+  private static long[] dims(int[] dims, String op) {
+    if (dims == null) throw new NullPointerException(op + ": dims is null");
+    long[] d = new long[dims.length];
+    for (int i = 0; i < d.length; i++) d[i] = dims[i];
+    return d;
+  }
+
+  private Tensor reduce(int op, String name, long[] dims, boolean keepdim) {
+    return make(kd_reduce(op, h(name), dims, dims.length, keepdim ? 1 : 0));
+  }
+
+  public Tensor sum() { return reduce(SUM, "sum", NO_DIMS, false); }
+  public Tensor sum(int dim) { return reduce(SUM, "sum", new long[] {dim}, false); }
+  public Tensor sum(int dim, boolean keepdim) { return reduce(SUM, "sum", new long[] {dim}, keepdim); }
+  public Tensor sum(int[] dims, boolean keepdim) { return reduce(SUM, "sum", dims(dims, "sum"), keepdim); }
+  public Tensor mean() { return reduce(MEAN, "mean", NO_DIMS, false); }
+  public Tensor mean(int dim) { return reduce(MEAN, "mean", new long[] {dim}, false); }
+  public Tensor mean(int dim, boolean keepdim) { return reduce(MEAN, "mean", new long[] {dim}, keepdim); }
+  public Tensor mean(int[] dims, boolean keepdim) { return reduce(MEAN, "mean", dims(dims, "mean"), keepdim); }
+  public Tensor prod() { return reduce(PROD, "prod", NO_DIMS, false); }
+  public Tensor prod(int dim, boolean keepdim) { return reduce(PROD, "prod", new long[] {dim}, keepdim); }
+  public Tensor amax(int[] dims, boolean keepdim) { return reduce(AMAX, "amax", dims(dims, "amax"), keepdim); }
+  public Tensor amin(int[] dims, boolean keepdim) { return reduce(AMIN, "amin", dims(dims, "amin"), keepdim); }
+  public Tensor logsumexp(int dim) { return reduce(LOGSUMEXP, "logsumexp", new long[] {dim}, false); }
+  public Tensor logsumexp(int dim, boolean keepdim) { return reduce(LOGSUMEXP, "logsumexp", new long[] {dim}, keepdim); }
+  public Tensor logsumexp(int[] dims, boolean keepdim) { return reduce(LOGSUMEXP, "logsumexp", dims(dims, "logsumexp"), keepdim); }
+  public Tensor any() { return reduce(ANY, "any", NO_DIMS, false); }
+  public Tensor any(int dim, boolean keepdim) { return reduce(ANY, "any", new long[] {dim}, keepdim); }
+  public Tensor all() { return reduce(ALL, "all", NO_DIMS, false); }
+  public Tensor all(int dim, boolean keepdim) { return reduce(ALL, "all", new long[] {dim}, keepdim); }
+
+  /** Variance over all elements with Bessel's correction (correction = 1). */
+  public Tensor var() { return var(new int[0], 1, false); }
+  public Tensor var(int dim) { return var(new int[] {dim}, 1, false); }
+  public Tensor var(int dim, boolean keepdim) { return var(new int[] {dim}, 1, keepdim); }
+  /** Variance over dims: sum((x - mean)^2) / (N - correction). */
+  public Tensor var(int[] dims, double correction, boolean keepdim) {
+    long[] d = dims(dims, "var");
+    return make(kd_var(h("var"), d, d.length, correction, keepdim ? 1 : 0, 0));
+  }
+  public Tensor std() { return std(new int[0], 1, false); }
+  public Tensor std(int dim) { return std(new int[] {dim}, 1, false); }
+  public Tensor std(int dim, boolean keepdim) { return std(new int[] {dim}, 1, keepdim); }
+  public Tensor std(int[] dims, double correction, boolean keepdim) {
+    long[] d = dims(dims, "std");
+    return make(kd_var(h("std"), d, d.length, correction, keepdim ? 1 : 0, 1));
+  }
+
+  /** Maximum of all elements (0-dim). */
+  public Tensor max() { return reduce(AMAX, "max", NO_DIMS, false); }
+  /** (values, indices) of the maximum along dim. */
+  public ValuesIndices max(int dim) { return max(dim, false); }
+  public ValuesIndices max(int dim, boolean keepdim) {
+    long[] out = new long[2];
+    Native.check(kd_max_dim(h("max"), dim, keepdim ? 1 : 0, out));
+    return new ValuesIndices(wrap(out[0]), wrap(out[1]));
+  }
+  /** Elementwise maximum, like {@code torch.max(a, b)}. */
+  public Tensor max(Tensor other) { return maximum(other); }
+  public Tensor min() { return reduce(AMIN, "min", NO_DIMS, false); }
+  public ValuesIndices min(int dim) { return min(dim, false); }
+  public ValuesIndices min(int dim, boolean keepdim) {
+    long[] out = new long[2];
+    Native.check(kd_min_dim(h("min"), dim, keepdim ? 1 : 0, out));
+    return new ValuesIndices(wrap(out[0]), wrap(out[1]));
+  }
+  public Tensor min(Tensor other) { return minimum(other); }
+
+  /** Index of the maximum in the flattened tensor. */
+  public Tensor argmax() { return make(kd_argmax(h("argmax"), 0, 0, 0)); }
+  public Tensor argmax(int dim) { return argmax(dim, false); }
+  public Tensor argmax(int dim, boolean keepdim) { return make(kd_argmax(h("argmax"), dim, 1, keepdim ? 1 : 0)); }
+  public Tensor argmin() { return make(kd_argmin(h("argmin"), 0, 0, 0)); }
+  public Tensor argmin(int dim) { return argmin(dim, false); }
+  public Tensor argmin(int dim, boolean keepdim) { return make(kd_argmin(h("argmin"), dim, 1, keepdim ? 1 : 0)); }
+
+  public Tensor softmax(int dim) { return make(kd_softmax(h("softmax"), dim)); }
+  public Tensor logSoftmax(int dim) { return make(kd_log_softmax(h("log_softmax"), dim)); }
+
+  // ------------------------------------------------------------------------------------------
+  // linear algebra
+
+  /** Matrix product with torch.matmul's rules (1-D dot/mv, 2-D mm, batched with broadcasting). */
+  public Tensor matmul(Tensor other) { return make(kd_matmul(h("matmul"), h(other, "matmul", "other"))); }
+  public Tensor mm(Tensor other) { return make(kd_mm(h("mm"), h(other, "mm", "other"))); }
+  public Tensor bmm(Tensor other) { return make(kd_bmm(h("bmm"), h(other, "bmm", "other"))); }
+
+  // ------------------------------------------------------------------------------------------
+  // joining and indexing
+
+  private static long[] handles(List<Tensor> ts, String op) {
+    if (ts == null) throw new NullPointerException(op + ": tensor list is null");
+    if (ts.isEmpty()) throw new IllegalArgumentException(op + ": expected a non-empty list of tensors");
+    long[] hs = new long[ts.size()];
+    for (int i = 0; i < hs.length; i++) hs[i] = h(ts.get(i), op, "tensor " + i);
+    return hs;
+  }
+
+  /** Concatenates along an existing dim. */
+  public static Tensor cat(List<Tensor> tensors, int dim) {
+    long[] hs = handles(tensors, "cat");
+    return make(kd_cat(hs, hs.length, dim));
+  }
+
+  public static Tensor cat(List<Tensor> tensors) {
+    return cat(tensors, 0);
+  }
+
+  /** Stacks along a new dim. */
+  public static Tensor stack(List<Tensor> tensors, int dim) {
+    long[] hs = handles(tensors, "stack");
+    return make(kd_stack(hs, hs.length, dim));
+  }
+
+  public static Tensor stack(List<Tensor> tensors) {
+    return stack(tensors, 0);
+  }
+
+  /** Views of splitSize along dim (the last may be smaller). */
+  public List<Tensor> split(long splitSize, int dim) {
+    long h = h("split");
+    int d = wrapDim(dim, kd_ndim(h), "split");
+    if (kd_ndim(h) == 0) throw new IllegalArgumentException("split: expects at least a 1-dimensional tensor");
+    long n = kd_size(h, d);
+    if (splitSize <= 0 && !(splitSize == 0 && n == 0))
+      throw new IllegalArgumentException("split: split_size can only be 0 if dimension size is 0, but got split_size " + splitSize + " for dimension of size " + n);
+    int pieces = splitSize == 0 ? 1 : (int) Math.max(1, (n + splitSize - 1) / splitSize);
+    long[] sizes = new long[pieces];
+    for (int i = 0; i < pieces; i++) sizes[i] = Math.min(splitSize, n - i * splitSize);
+    return split(sizes, dim);
+  }
+
+  /** Views with the given sizes along dim (they must add up to the dim's size). */
+  public List<Tensor> split(long[] sizes, int dim) {
+    if (sizes == null) throw new NullPointerException("split: sizes is null");
+    long[] out = new long[sizes.length];
+    Native.check(kd_split_with_sizes(h("split"), sizes, sizes.length, dim, out));
+    List<Tensor> parts = new ArrayList<>(out.length);
+    for (long p : out) parts.add(wrap(p));
+    return Collections.unmodifiableList(parts);
+  }
+
+  /** Splits into at most {@code chunks} views of equal size (the last may be smaller). */
+  public List<Tensor> chunk(int chunks, int dim) {
+    if (chunks <= 0) throw new IllegalArgumentException("chunk: chunks must be greater than 0, got " + chunks);
+    long h = h("chunk");
+    if (kd_ndim(h) == 0) throw new IllegalArgumentException("chunk: expects at least a 1-dimensional tensor");
+    long n = kd_size(h, wrapDim(dim, kd_ndim(h), "chunk"));
+    long size = (n + chunks - 1) / chunks;
+    if (size == 0) return split(new long[] {n}, dim);
+    return split(size, dim);
+  }
+
+  public Tensor indexSelect(int dim, Tensor index) {
+    return make(kd_index_select(h("index_select"), dim, h(index, "index_select", "index")));
+  }
+
+  public Tensor gather(int dim, Tensor index) {
+    return make(kd_gather(h("gather"), dim, h(index, "gather", "index")));
+  }
+
+  /** A copy of this with src's values added at index along dim. */
+  public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+    return make(kd_scatter_add(h("scatter_add"), dim, h(index, "scatter_add", "index"), h(src, "scatter_add", "src")));
+  }
+
+  public Tensor scatterAdd_(int dim, Tensor index, Tensor src) {
+    Native.check(kd_scatter_add_(h("scatter_add_"), dim, h(index, "scatter_add_", "index"), h(src, "scatter_add_", "src")));
+    return this;
+  }
+}

@@ -1,0 +1,210 @@
+/*
+ * Kindling C API: the only surface of the native core that Java binds (through JavaCPP).
+ *
+ * Design notes
+ *  - Flat and C-only: opaque tensor handles (kd_tensor, an int64; 0 is "no tensor"), int64 arrays
+ *    for shapes, int32 enums, status codes. No C++ type crosses this boundary.
+ *  - Every handle returned to the caller owns exactly one reference to a native tensor; the caller
+ *    gives it back with kd_release. Views share storage with their base through refcounts.
+ *  - Errors never escape as C++ exceptions. A function that returns a handle returns 0 on failure;
+ *    a function that returns int32_t returns KD_OK (0) or an error code. The message (naming the
+ *    op, shapes and dtypes) is then available from kd_last_error_message() on the same thread.
+ *  - Enumerations (dtype, unary/binary/reduction op codes) are fixed numbers: the Java side mirrors
+ *    them, so never renumber an existing entry.
+ */
+#ifndef KINDLING_KINDLING_H
+#define KINDLING_KINDLING_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef int64_t kd_tensor;
+
+/* ---- status codes ------------------------------------------------------------------------ */
+enum {
+  KD_OK = 0,
+  KD_ERR_ARGUMENT = 1,     /* bad shape, bad value, bad combination: IllegalArgumentException */
+  KD_ERR_INDEX = 2,        /* dim or index out of range: IndexOutOfBoundsException */
+  KD_ERR_DTYPE = 3,        /* dtype not supported by the op: IllegalArgumentException */
+  KD_ERR_UNSUPPORTED = 4,  /* no kernel for this device or op: UnsupportedOperationException */
+  KD_ERR_STATE = 5,        /* invalid state (e.g. released handle): IllegalStateException */
+  KD_ERR_MEMORY = 6,       /* allocation failed: OutOfMemoryError */
+  KD_ERR_INTERNAL = 7      /* a bug: RuntimeException */
+};
+
+/* ---- dtypes and devices ------------------------------------------------------------------ */
+enum { KD_FLOAT32 = 0, KD_FLOAT64 = 1, KD_INT64 = 2, KD_BOOL = 3 };
+enum { KD_CPU = 0, KD_CUDA = 1 };
+
+/* ---- op codes ---------------------------------------------------------------------------- */
+enum {
+  KD_NEG = 0, KD_ABS = 1, KD_EXP = 2, KD_LOG = 3, KD_SQRT = 4, KD_RSQRT = 5, KD_SIN = 6,
+  KD_COS = 7, KD_TANH = 8, KD_SIGMOID = 9, KD_RELU = 10, KD_LOGICAL_NOT = 11, KD_SIGN = 12,
+  KD_RECIPROCAL = 13, KD_SQUARE = 14, KD_LOG1P = 15, KD_EXPM1 = 16, KD_FLOOR = 17, KD_CEIL = 18,
+  KD_ROUND = 19
+};
+enum {
+  KD_ADD = 0, KD_SUB = 1, KD_MUL = 2, KD_DIV = 3, KD_POW = 4, KD_EQ = 5, KD_NE = 6, KD_LT = 7,
+  KD_LE = 8, KD_GT = 9, KD_GE = 10, KD_MAXIMUM = 11, KD_MINIMUM = 12, KD_LOGICAL_AND = 13,
+  KD_LOGICAL_OR = 14, KD_LOGICAL_XOR = 15, KD_REMAINDER = 16, KD_ATAN2 = 17
+};
+enum {
+  KD_SUM = 0, KD_MEAN = 1, KD_PROD = 2, KD_AMAX = 3, KD_AMIN = 4, KD_LOGSUMEXP = 5,
+  KD_ANY = 6, KD_ALL = 7
+};
+
+/* ---- library ----------------------------------------------------------------------------- */
+const char* kd_version(void);
+/* Message and code of the last failed call on this thread. */
+const char* kd_last_error_message(void);
+int32_t kd_last_error_code(void);
+/* Live native tensors and bytes of storage currently allocated (for leak tests). */
+int64_t kd_live_tensors(void);
+int64_t kd_live_bytes(void);
+/* Threads used by Kindling's own CPU kernels (not BLAS). */
+int32_t kd_set_num_threads(int32_t n);
+int32_t kd_get_num_threads(void);
+
+/* ---- handle lifetime --------------------------------------------------------------------- */
+/* Drop one reference. Releasing 0 is a no-op. */
+void kd_release(kd_tensor t);
+/* A second handle to the same tensor (refcount + 1). */
+kd_tensor kd_retain(kd_tensor t);
+
+/* ---- metadata ---------------------------------------------------------------------------- */
+int32_t kd_ndim(kd_tensor t);
+int32_t kd_dtype(kd_tensor t);
+int32_t kd_device(kd_tensor t);
+int64_t kd_numel(kd_tensor t);
+int64_t kd_size(kd_tensor t, int32_t dim);     /* dim already wrapped by caller, else -1 */
+int64_t kd_stride(kd_tensor t, int32_t dim);
+int64_t kd_storage_offset(kd_tensor t);
+/* Writes ndim sizes (strides) into out, which must hold kd_ndim(t) values. */
+void kd_shape(kd_tensor t, int64_t* out);
+void kd_strides(kd_tensor t, int64_t* out);
+int32_t kd_is_contiguous(kd_tensor t);
+/* 1 when both tensors view the same storage. */
+int32_t kd_same_storage(kd_tensor a, kd_tensor b);
+/* The storage's version counter (bumped by every in-place write). */
+int64_t kd_version_counter(kd_tensor t);
+
+/* ---- creation ---------------------------------------------------------------------------- */
+kd_tensor kd_empty(const int64_t* shape, int32_t ndim, int32_t dtype);
+kd_tensor kd_full(const int64_t* shape, int32_t ndim, double value, int32_t dtype);
+kd_tensor kd_from_float(const float* data, const int64_t* shape, int32_t ndim);
+kd_tensor kd_from_double(const double* data, const int64_t* shape, int32_t ndim);
+kd_tensor kd_from_long(const int64_t* data, const int64_t* shape, int32_t ndim);
+kd_tensor kd_from_bool(const int8_t* data, const int64_t* shape, int32_t ndim);
+/* A 0-dim tensor holding one number (used for Java scalars). */
+kd_tensor kd_scalar(double value, int32_t dtype);
+kd_tensor kd_eye(int64_t n, int64_t m, int32_t dtype);
+kd_tensor kd_arange(double start, double end, double step, int32_t dtype);
+kd_tensor kd_linspace(double start, double end, int64_t steps, int32_t dtype);
+
+/* ---- copying out ------------------------------------------------------------------------- */
+/* Copies min(n, numel) elements in row-major order, converting to the target type. */
+int32_t kd_copy_to_float(kd_tensor t, float* out, int64_t n);
+int32_t kd_copy_to_double(kd_tensor t, double* out, int64_t n);
+int32_t kd_copy_to_long(kd_tensor t, int64_t* out, int64_t n);
+int32_t kd_copy_to_bool(kd_tensor t, int8_t* out, int64_t n);
+/* Value of a one-element tensor. Errors leave *out untouched. */
+int32_t kd_item(kd_tensor t, double* out);
+
+/* ---- random ------------------------------------------------------------------------------ */
+void kd_manual_seed(int64_t seed);
+int64_t kd_initial_seed(void);
+/* Generator state as bytes (for checkpoints): size query, save, restore. */
+int64_t kd_rng_state_size(void);
+int32_t kd_rng_get_state(int8_t* out, int64_t n);
+int32_t kd_rng_set_state(const int8_t* in, int64_t n);
+kd_tensor kd_rand(const int64_t* shape, int32_t ndim, int32_t dtype);
+kd_tensor kd_randn(const int64_t* shape, int32_t ndim, int32_t dtype);
+kd_tensor kd_randint(int64_t low, int64_t high, const int64_t* shape, int32_t ndim, int32_t dtype);
+kd_tensor kd_randperm(int64_t n, int32_t dtype);
+int32_t kd_uniform_(kd_tensor t, double from, double to);
+int32_t kd_normal_(kd_tensor t, double mean, double std);
+int32_t kd_bernoulli_(kd_tensor t, double p);
+
+/* ---- views (no copy) --------------------------------------------------------------------- */
+kd_tensor kd_alias(kd_tensor t);  /* new tensor object, same storage and layout */
+kd_tensor kd_view(kd_tensor t, const int64_t* shape, int32_t ndim);  /* one entry may be -1 */
+kd_tensor kd_reshape(kd_tensor t, const int64_t* shape, int32_t ndim);
+kd_tensor kd_transpose(kd_tensor t, int32_t dim0, int32_t dim1);
+kd_tensor kd_permute(kd_tensor t, const int64_t* dims, int32_t ndim);
+kd_tensor kd_slice(kd_tensor t, int32_t dim, int64_t start, int64_t end, int64_t step);
+kd_tensor kd_narrow(kd_tensor t, int32_t dim, int64_t start, int64_t length);
+kd_tensor kd_select(kd_tensor t, int32_t dim, int64_t index);
+kd_tensor kd_expand(kd_tensor t, const int64_t* shape, int32_t ndim);
+kd_tensor kd_squeeze(kd_tensor t);
+kd_tensor kd_squeeze_dim(kd_tensor t, int32_t dim);
+kd_tensor kd_unsqueeze(kd_tensor t, int32_t dim);
+kd_tensor kd_flatten(kd_tensor t, int32_t start_dim, int32_t end_dim);
+kd_tensor kd_contiguous(kd_tensor t);
+kd_tensor kd_clone(kd_tensor t);
+kd_tensor kd_to_dtype(kd_tensor t, int32_t dtype);
+
+/* ---- elementwise ------------------------------------------------------------------------- */
+kd_tensor kd_unary(int32_t op, kd_tensor t);
+int32_t kd_unary_(int32_t op, kd_tensor t);
+kd_tensor kd_binary(int32_t op, kd_tensor a, kd_tensor b);
+/* a = a op b (b broadcast to a's shape; result cast to a's dtype as PyTorch allows). */
+int32_t kd_binary_(int32_t op, kd_tensor a, kd_tensor b);
+/* Tensor op Python-style scalar: the scalar takes part in type promotion as a wrapped number of
+ * kind sdtype (KD_FLOAT64 for a Java double, KD_INT64 for a long, KD_BOOL for a boolean). */
+kd_tensor kd_binary_scalar(int32_t op, kd_tensor a, double s, int32_t sdtype);
+int32_t kd_binary_scalar_(int32_t op, kd_tensor a, double s, int32_t sdtype);
+/* scalar op tensor (for rsub, rdiv, rpow). */
+kd_tensor kd_scalar_binary(int32_t op, double s, int32_t sdtype, kd_tensor b);
+/* a + alpha * b */
+kd_tensor kd_add_scaled(kd_tensor a, kd_tensor b, double alpha);
+int32_t kd_add_scaled_(kd_tensor a, kd_tensor b, double alpha);
+kd_tensor kd_leaky_relu(kd_tensor t, double negative_slope);
+/* clamp to [lo, hi]; has_lo / has_hi say which bounds apply. */
+kd_tensor kd_clamp(kd_tensor t, double lo, double hi, int32_t has_lo, int32_t has_hi);
+int32_t kd_clamp_(kd_tensor t, double lo, double hi, int32_t has_lo, int32_t has_hi);
+kd_tensor kd_where(kd_tensor cond, kd_tensor a, kd_tensor b);
+kd_tensor kd_masked_fill(kd_tensor t, kd_tensor mask, double value);
+int32_t kd_masked_fill_(kd_tensor t, kd_tensor mask, double value);
+int32_t kd_fill_(kd_tensor t, double value);
+int32_t kd_zero_(kd_tensor t);
+/* dst.copy_(src): src broadcast to dst's shape, converted to dst's dtype. */
+int32_t kd_copy_(kd_tensor dst, kd_tensor src);
+
+/* ---- reductions -------------------------------------------------------------------------- */
+/* ndims == 0 reduces over all dims. */
+kd_tensor kd_reduce(int32_t op, kd_tensor t, const int64_t* dims, int32_t ndims, int32_t keepdim);
+kd_tensor kd_var(kd_tensor t, const int64_t* dims, int32_t ndims, double correction,
+                 int32_t keepdim, int32_t take_sqrt);
+/* max/min along one dim: writes (values, indices) handles into out[0], out[1]. */
+int32_t kd_max_dim(kd_tensor t, int32_t dim, int32_t keepdim, kd_tensor* out);
+int32_t kd_min_dim(kd_tensor t, int32_t dim, int32_t keepdim, kd_tensor* out);
+/* has_dim == 0: index into the flattened tensor. */
+kd_tensor kd_argmax(kd_tensor t, int32_t dim, int32_t has_dim, int32_t keepdim);
+kd_tensor kd_argmin(kd_tensor t, int32_t dim, int32_t has_dim, int32_t keepdim);
+kd_tensor kd_softmax(kd_tensor t, int32_t dim);
+kd_tensor kd_log_softmax(kd_tensor t, int32_t dim);
+
+/* ---- linear algebra ---------------------------------------------------------------------- */
+kd_tensor kd_matmul(kd_tensor a, kd_tensor b);
+kd_tensor kd_mm(kd_tensor a, kd_tensor b);
+kd_tensor kd_bmm(kd_tensor a, kd_tensor b);
+
+/* ---- joining and indexing ---------------------------------------------------------------- */
+kd_tensor kd_cat(const kd_tensor* ts, int32_t n, int32_t dim);
+kd_tensor kd_stack(const kd_tensor* ts, int32_t n, int32_t dim);
+/* Splits into pieces of the given sizes along dim (views); writes n handles into out. */
+int32_t kd_split_with_sizes(kd_tensor t, const int64_t* sizes, int32_t n, int32_t dim,
+                            kd_tensor* out);
+kd_tensor kd_index_select(kd_tensor t, int32_t dim, kd_tensor index);
+kd_tensor kd_gather(kd_tensor t, int32_t dim, kd_tensor index);
+kd_tensor kd_scatter_add(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src);
+int32_t kd_scatter_add_(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KINDLING_KINDLING_H */

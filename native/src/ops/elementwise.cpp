@@ -1,0 +1,403 @@
+// Elementwise ops: broadcasting, PyTorch's result-type rules (dimensioned tensors, 0-dim tensors
+// and wrapped scalars in three tiers), the dtype each op computes in, and in-place rules.
+#include "cpu/kernels.h"
+#include "ops/ops.h"
+
+namespace kd {
+
+void check_cpu(const Tensor& t, const char* op) {
+  if (t.device() != Device::CPU)
+    fail(KD_ERR_UNSUPPORTED, op, ": no kernel for device cuda (this build has CPU kernels only)");
+}
+
+namespace ops {
+
+namespace {
+
+// Result type over three priority tiers, as torch.result_type: dimensioned tensors, then 0-dim
+// tensors, then wrapped numbers; a lower tier only wins when it is of a higher category.
+struct ResultType {
+  bool has[3] = {false, false, false};
+  DType t[3] = {DType::Bool, DType::Bool, DType::Bool};
+
+  void add(int tier, DType d) {
+    t[tier] = has[tier] ? promote(t[tier], d) : d;
+    has[tier] = true;
+  }
+  void add_tensor(const Tensor& x) { add(x.dim() == 0 ? 1 : 0, x.dtype()); }
+  void add_scalar(DType kind) {
+    // A wrapped float is the default dtype; a wrapped int is int64.
+    add(2, kind == DType::Float64 ? kDefaultFloat : kind);
+  }
+
+  static bool combine(bool hh, DType higher, bool hl, DType lower, DType* out) {
+    if (!hh) { *out = lower; return hl; }
+    if (!hl) { *out = higher; return true; }
+    if (is_floating(higher)) { *out = higher; return true; }
+    if (higher == DType::Bool || is_floating(lower)) { *out = promote(higher, lower); return true; }
+    *out = higher;
+    return true;
+  }
+
+  DType result() const {
+    DType low;
+    bool hl = combine(has[1], t[1], has[2], t[2], &low);
+    DType r;
+    combine(has[0], t[0], hl, low, &r);
+    return r;
+  }
+};
+
+bool is_comparison(BinaryOp op) { return op >= KD_EQ && op <= KD_GE; }
+bool is_logical(BinaryOp op) { return op >= KD_LOGICAL_AND && op <= KD_LOGICAL_XOR; }
+
+// May a value of dtype `from` be written into a tensor of dtype `to` by an in-place op?
+bool can_cast(DType from, DType to) { return category(from) <= category(to); }
+
+// The dtype the kernel computes in, given the promoted input type.
+DType compute_dtype(BinaryOp op, DType common, const char* name) {
+  switch (op) {
+    case KD_DIV:
+    case KD_ATAN2:
+      return is_floating(common) ? common : kDefaultFloat;
+    case KD_SUB:
+      if (common == DType::Bool)
+        fail(KD_ERR_DTYPE, name,
+             ": subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+             "`^` or `logical_xor()` operator instead.");
+      return common;
+    case KD_POW:
+    case KD_REMAINDER:
+      return common == DType::Bool ? DType::Int64 : common;
+    default:
+      return common;
+  }
+}
+
+DType output_dtype(BinaryOp op, DType compute) {
+  return (is_comparison(op) || is_logical(op)) ? DType::Bool : compute;
+}
+
+void check_binary_op(BinaryOp op) {
+  if (op < KD_ADD || op > KD_ATAN2) fail(KD_ERR_ARGUMENT, "binary: unknown op code ", op);
+}
+
+void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
+  if (a.device() != b.device())
+    fail(KD_ERR_ARGUMENT, op, ": expected all tensors to be on the same device");
+}
+
+// Runs op on a and b (already promoted/expanded as needed) into a fresh or given output.
+// Converts x to dtype ct and expands it to shape, allocating nothing when it already fits.
+const Tensor& prepare(const Tensor& x, DType ct, const Dims& shape, Tensor* tmp) {
+  const Tensor* p = &x;
+  if (p->dtype() != ct) { *tmp = to_dtype(*p, ct); p = tmp; }
+  if (p->sizes() != shape) { *tmp = expand(*p, shape); p = tmp; }
+  return *p;
+}
+
+void run_binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, DType ct) {
+  Tensor ta, tb;
+  cpu::binary_kernel(op, out, prepare(a, ct, out.sizes(), &ta), prepare(b, ct, out.sizes(), &tb));
+}
+
+DType unary_out_dtype(UnaryOp op, DType in, const char* name) {
+  switch (op) {
+    case KD_NEG:
+      if (in == DType::Bool)
+        fail(KD_ERR_DTYPE, name, ": negation, the `-` operator, on a bool tensor is not supported. "
+             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+      return in;
+    case KD_ABS:
+    case KD_RELU:
+    case KD_SIGN:
+    case KD_FLOOR:
+    case KD_CEIL:
+    case KD_ROUND:
+      return in;
+    case KD_SQUARE:
+      return in == DType::Bool ? DType::Int64 : in;
+    case KD_LOGICAL_NOT:
+      return DType::Bool;
+    case KD_EXP: case KD_LOG: case KD_SQRT: case KD_RSQRT: case KD_SIN: case KD_COS:
+    case KD_TANH: case KD_SIGMOID: case KD_RECIPROCAL: case KD_LOG1P: case KD_EXPM1:
+      return is_floating(in) ? in : kDefaultFloat;
+    default:
+      fail(KD_ERR_ARGUMENT, "unary: unknown op code ", op);
+  }
+}
+
+}  // namespace
+
+const char* unary_name(UnaryOp op) {
+  static const char* names[] = {"neg", "abs", "exp", "log", "sqrt", "rsqrt", "sin",
+                                "cos", "tanh", "sigmoid", "relu", "logical_not", "sign",
+                                "reciprocal", "square", "log1p", "expm1", "floor", "ceil", "round"};
+  return (op >= 0 && op < int(sizeof(names) / sizeof(names[0]))) ? names[op] : "unary";
+}
+
+const char* binary_name(BinaryOp op) {
+  static const char* names[] = {"add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le",
+                                "gt", "ge", "maximum", "minimum", "logical_and", "logical_or",
+                                "logical_xor", "remainder", "atan2"};
+  return (op >= 0 && op < int(sizeof(names) / sizeof(names[0]))) ? names[op] : "binary";
+}
+
+Dims broadcast_shapes(const Dims& a, const Dims& b, const char* op) {
+  int32_t n = std::max(a.size(), b.size());
+  Dims out = Dims::filled(n, 1);
+  for (int32_t i = 0; i < n; ++i) {
+    int32_t ia = a.size() - n + i, ib = b.size() - n + i;
+    int64_t x = ia >= 0 ? a[ia] : 1, y = ib >= 0 ? b[ib] : 1;
+    if (x == y || y == 1) out[i] = x;
+    else if (x == 1) out[i] = y;
+    else
+      fail(KD_ERR_ARGUMENT, op, ": the size of tensor a (", x, ") must match the size of tensor b (",
+           y, ") at non-singleton dimension ", i, "; shapes ", a.str(), " and ", b.str());
+  }
+  return out;
+}
+
+Tensor unary(UnaryOp op, const Tensor& t) {
+  const char* name = unary_name(op);
+  check_cpu(t, name);
+  DType od = unary_out_dtype(op, t.dtype(), name);
+  Tensor out = Tensor::empty(t.sizes(), od);
+  if (op == KD_LOGICAL_NOT) {
+    cpu::unary_kernel(op, out, t);
+  } else {
+    cpu::unary_kernel(op, out, od == t.dtype() ? t : to_dtype(t, od));
+  }
+  return out;
+}
+
+void unary_(UnaryOp op, const Tensor& t) {
+  const char* name = unary_name(op);
+  check_cpu(t, name);
+  DType od = unary_out_dtype(op, t.dtype(), name);
+  if (od != t.dtype())
+    fail(KD_ERR_DTYPE, name, "_: result type ", dtype_name(od),
+         " can't be cast to the desired output type ", dtype_name(t.dtype()));
+  cpu::unary_kernel(op, t, t);
+  t.bump_version();
+}
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+  check_binary_op(op);
+  const char* name = binary_name(op);
+  check_cpu(a, name);
+  check_same_device(a, b, name);
+  ResultType rt;
+  rt.add_tensor(a);
+  rt.add_tensor(b);
+  DType ct = compute_dtype(op, rt.result(), name);
+  Dims shape = broadcast_shapes(a.sizes(), b.sizes(), name);
+  Tensor out = Tensor::empty(shape, output_dtype(op, ct));
+  run_binary(op, out, a, b, ct);
+  return out;
+}
+
+void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
+  check_binary_op(op);
+  const char* name = binary_name(op);
+  check_cpu(a, name);
+  check_same_device(a, b, name);
+  ResultType rt;
+  rt.add_tensor(a);
+  rt.add_tensor(b);
+  DType ct = compute_dtype(op, rt.result(), name);
+  DType od = output_dtype(op, ct);
+  Dims shape = broadcast_shapes(a.sizes(), b.sizes(), name);
+  if (shape != a.sizes())
+    fail(KD_ERR_ARGUMENT, name, "_: output with shape ", a.shape_str(),
+         " doesn't match the broadcast shape ", shape.str());
+  if (!can_cast(od, a.dtype()))
+    fail(KD_ERR_DTYPE, name, "_: result type ", dtype_name(od),
+         " can't be cast to the desired output type ", dtype_name(a.dtype()));
+  if (od == a.dtype()) {
+    run_binary(op, a, a, b, ct);
+  } else {
+    Tensor tmp = Tensor::empty(shape, od);
+    run_binary(op, tmp, a, b, ct);
+    cpu::copy_kernel(a, tmp);
+  }
+  a.bump_version();
+}
+
+Tensor binary_scalar(BinaryOp op, const Tensor& a, double s, DType sdtype) {
+  check_binary_op(op);
+  const char* name = binary_name(op);
+  check_cpu(a, name);
+  ResultType rt;
+  rt.add_tensor(a);
+  rt.add_scalar(sdtype);
+  DType ct = compute_dtype(op, rt.result(), name);
+  Tensor out = Tensor::empty(a.sizes(), output_dtype(op, ct));
+  run_binary(op, out, a, scalar(s, ct), ct);
+  return out;
+}
+
+void binary_scalar_(BinaryOp op, const Tensor& a, double s, DType sdtype) {
+  check_binary_op(op);
+  const char* name = binary_name(op);
+  check_cpu(a, name);
+  ResultType rt;
+  rt.add_tensor(a);
+  rt.add_scalar(sdtype);
+  DType ct = compute_dtype(op, rt.result(), name);
+  DType od = output_dtype(op, ct);
+  if (!can_cast(od, a.dtype()))
+    fail(KD_ERR_DTYPE, name, "_: result type ", dtype_name(od),
+         " can't be cast to the desired output type ", dtype_name(a.dtype()));
+  if (od == a.dtype()) {
+    run_binary(op, a, a, scalar(s, ct), ct);
+  } else {
+    Tensor tmp = Tensor::empty(a.sizes(), od);
+    run_binary(op, tmp, a, scalar(s, ct), ct);
+    cpu::copy_kernel(a, tmp);
+  }
+  a.bump_version();
+}
+
+Tensor scalar_binary(BinaryOp op, double s, DType sdtype, const Tensor& b) {
+  check_binary_op(op);
+  const char* name = binary_name(op);
+  check_cpu(b, name);
+  ResultType rt;
+  rt.add_scalar(sdtype);
+  rt.add_tensor(b);
+  DType ct = compute_dtype(op, rt.result(), name);
+  Tensor out = Tensor::empty(b.sizes(), output_dtype(op, ct));
+  run_binary(op, out, scalar(s, ct), b, ct);
+  return out;
+}
+
+Tensor add_scaled(const Tensor& a, const Tensor& b, double alpha) {
+  check_cpu(a, "add");
+  check_same_device(a, b, "add");
+  ResultType rt;
+  rt.add_tensor(a);
+  rt.add_tensor(b);
+  DType ct = compute_dtype(KD_ADD, rt.result(), "add");
+  if (ct == DType::Bool) fail(KD_ERR_DTYPE, "add: alpha is not supported for bool tensors");
+  if (!is_floating(ct) && alpha != static_cast<double>(static_cast<int64_t>(alpha)))
+    fail(KD_ERR_ARGUMENT, "add: for integral input tensors, argument alpha must not be a floating point number");
+  Dims shape = broadcast_shapes(a.sizes(), b.sizes(), "add");
+  Tensor out = Tensor::empty(shape, ct);
+  cpu::add_scaled_kernel(out, expand(to_dtype(a, ct), shape), expand(to_dtype(b, ct), shape), alpha);
+  return out;
+}
+
+void add_scaled_(const Tensor& a, const Tensor& b, double alpha) {
+  check_cpu(a, "add_");
+  check_same_device(a, b, "add_");
+  Dims shape = broadcast_shapes(a.sizes(), b.sizes(), "add_");
+  if (shape != a.sizes())
+    fail(KD_ERR_ARGUMENT, "add_: output with shape ", a.shape_str(),
+         " doesn't match the broadcast shape ", shape.str());
+  ResultType rt;
+  rt.add_tensor(a);
+  rt.add_tensor(b);
+  DType ct = rt.result();
+  if (!can_cast(ct, a.dtype()))
+    fail(KD_ERR_DTYPE, "add_: result type ", dtype_name(ct), " can't be cast to the desired output type ",
+         dtype_name(a.dtype()));
+  if (ct == DType::Bool) fail(KD_ERR_DTYPE, "add_: alpha is not supported for bool tensors");
+  if (ct == a.dtype()) {
+    cpu::add_scaled_kernel(a, a, expand(to_dtype(b, ct), shape), alpha);
+  } else {
+    Tensor tmp = Tensor::empty(shape, ct);
+    cpu::add_scaled_kernel(tmp, expand(to_dtype(a, ct), shape), expand(to_dtype(b, ct), shape), alpha);
+    cpu::copy_kernel(a, tmp);
+  }
+  a.bump_version();
+}
+
+Tensor leaky_relu(const Tensor& t, double slope) {
+  check_cpu(t, "leaky_relu");
+  Tensor out = Tensor::empty(t.sizes(), t.dtype());
+  cpu::leaky_relu_kernel(out, t, slope);
+  return out;
+}
+
+Tensor clamp(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi) {
+  check_cpu(t, "clamp");
+  if (!has_lo && !has_hi) fail(KD_ERR_ARGUMENT, "clamp: at least one of 'min' or 'max' must not be None");
+  if (t.dtype() == DType::Bool) fail(KD_ERR_DTYPE, "clamp: not implemented for bool");
+  // An integer tensor clamped by float bounds promotes to the default float dtype.
+  bool frac = (has_lo && lo != static_cast<double>(static_cast<int64_t>(lo))) ||
+              (has_hi && hi != static_cast<double>(static_cast<int64_t>(hi)));
+  DType od = (!is_floating(t.dtype()) && frac) ? kDefaultFloat : t.dtype();
+  Tensor out = Tensor::empty(t.sizes(), od);
+  cpu::clamp_kernel(out, to_dtype(t, od), lo, hi, has_lo, has_hi);
+  return out;
+}
+
+void clamp_(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi) {
+  check_cpu(t, "clamp_");
+  if (!has_lo && !has_hi) fail(KD_ERR_ARGUMENT, "clamp_: at least one of 'min' or 'max' must not be None");
+  if (t.dtype() == DType::Bool) fail(KD_ERR_DTYPE, "clamp_: not implemented for bool");
+  cpu::clamp_kernel(t, t, lo, hi, has_lo, has_hi);
+  t.bump_version();
+}
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  check_cpu(a, "where");
+  check_same_device(cond, a, "where");
+  check_same_device(a, b, "where");
+  if (cond.dtype() != DType::Bool)
+    fail(KD_ERR_DTYPE, "where: expected condition to be a bool tensor, but got ", dtype_name(cond.dtype()));
+  ResultType rt;
+  rt.add_tensor(a);
+  rt.add_tensor(b);
+  DType ct = rt.result();
+  Dims shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
+  Tensor out = Tensor::empty(shape, ct);
+  cpu::where_kernel(out, expand(cond, shape), expand(to_dtype(a, ct), shape), expand(to_dtype(b, ct), shape));
+  return out;
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, double value) {
+  Tensor out = clone(t);
+  masked_fill_(out, mask, value);
+  return out;
+}
+
+void masked_fill_(const Tensor& t, const Tensor& mask, double value) {
+  check_cpu(t, "masked_fill_");
+  check_same_device(t, mask, "masked_fill_");
+  if (mask.dtype() != DType::Bool)
+    fail(KD_ERR_DTYPE, "masked_fill_: expected mask to be a bool tensor, but got ", dtype_name(mask.dtype()));
+  Dims shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill_");
+  if (shape != t.sizes())
+    fail(KD_ERR_ARGUMENT, "masked_fill_: mask of shape ", mask.shape_str(),
+         " cannot be broadcast to the tensor's shape ", t.shape_str());
+  cpu::masked_fill_kernel(t, expand(mask, shape), value);
+  t.bump_version();
+}
+
+void fill_(const Tensor& t, double value) {
+  check_cpu(t, "fill_");
+  cpu::fill_kernel(t, value);
+  t.bump_version();
+}
+
+void copy_(const Tensor& dst, const Tensor& src) {
+  check_cpu(dst, "copy_");
+  check_same_device(dst, src, "copy_");
+  Dims shape = broadcast_shapes(dst.sizes(), src.sizes(), "copy_");
+  if (shape != dst.sizes())
+    fail(KD_ERR_ARGUMENT, "copy_: source of shape ", src.shape_str(),
+         " cannot be broadcast to the destination's shape ", dst.shape_str());
+  if (dst.storage() == src.storage()) {
+    // Overlapping views: go through a temporary so no element is read after being written.
+    Tensor tmp = clone(src);
+    cpu::copy_kernel(dst, expand(tmp, shape));
+  } else {
+    cpu::copy_kernel(dst, expand(src, shape));
+  }
+  dst.bump_version();
+}
+
+}  // namespace ops
+}  // namespace kd

@@ -1,0 +1,119 @@
+// The op list: every tensor op of the core, declared once. The C API and (later) autograd call
+// these; each validates its arguments with messages that name the op, shapes and dtypes, then
+// dispatches to the kernel for the tensor's device (only CPU kernels exist in this file's build
+// unless CUDA is enabled). Files: views.cpp, creation.cpp, random.cpp, elementwise.cpp,
+// reduce.cpp, linalg.cpp, join.cpp, index.cpp.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace kd {
+
+// Op codes shared with the C API (kindling.h): KD_NEG..., KD_ADD..., KD_SUM...
+using UnaryOp = int32_t;
+using BinaryOp = int32_t;
+using ReduceOp = int32_t;
+
+// Checks that a tensor's device has kernels for op (CPU only until CUDA lands).
+void check_cpu(const Tensor& t, const char* op);
+
+namespace ops {
+
+// ---- creation (creation.cpp)
+Tensor full(const Dims& shape, double value, DType dtype);
+Tensor scalar(double value, DType dtype);
+Tensor eye(int64_t n, int64_t m, DType dtype);
+Tensor arange(double start, double end, double step, DType dtype);
+Tensor linspace(double start, double end, int64_t steps, DType dtype);
+// Copies numel elements of the given type from host memory into a new contiguous tensor.
+Tensor from_host(const void* data, DType dtype, const Dims& shape);
+// Copies elements in row-major order into out (converted to dtype `to`).
+void copy_to_host(const Tensor& t, void* out, DType to, int64_t n);
+double item(const Tensor& t);
+
+// ---- random (random.cpp): one global generator, seeded by manual_seed
+void manual_seed(uint64_t seed);
+uint64_t initial_seed();
+std::vector<uint8_t> rng_state();
+void set_rng_state(const uint8_t* data, size_t n);
+Tensor rand(const Dims& shape, DType dtype);
+Tensor randn(const Dims& shape, DType dtype);
+Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype);
+Tensor randperm(int64_t n, DType dtype);
+void uniform_(const Tensor& t, double from, double to);
+void normal_(const Tensor& t, double mean, double std);
+void bernoulli_(const Tensor& t, double p);
+
+// ---- views (views.cpp)
+Tensor alias(const Tensor& t);
+Tensor view(const Tensor& t, const Dims& shape);
+Tensor reshape(const Tensor& t, const Dims& shape);
+Tensor transpose(const Tensor& t, int64_t d0, int64_t d1);
+Tensor permute(const Tensor& t, const Dims& dims);
+Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t end, int64_t step);
+Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length);
+Tensor select(const Tensor& t, int64_t dim, int64_t index);
+Tensor expand(const Tensor& t, const Dims& shape);
+Tensor squeeze(const Tensor& t);
+Tensor squeeze_dim(const Tensor& t, int64_t dim);
+Tensor unsqueeze(const Tensor& t, int64_t dim);
+Tensor flatten(const Tensor& t, int64_t start, int64_t end);
+Tensor contiguous(const Tensor& t);
+Tensor clone(const Tensor& t);
+Tensor to_dtype(const Tensor& t, DType dtype);
+// Infers a -1 entry and checks the element count (shared by view/reshape).
+Dims infer_shape(const Dims& shape, int64_t numel, const char* op);
+
+// ---- elementwise (elementwise.cpp)
+Dims broadcast_shapes(const Dims& a, const Dims& b, const char* op);
+Tensor unary(UnaryOp op, const Tensor& t);
+void unary_(UnaryOp op, const Tensor& t);
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
+void binary_(BinaryOp op, const Tensor& a, const Tensor& b);
+// Scalars are wrapped numbers of kind sdtype (Float64: a float literal; Int64; Bool).
+Tensor binary_scalar(BinaryOp op, const Tensor& a, double s, DType sdtype);
+void binary_scalar_(BinaryOp op, const Tensor& a, double s, DType sdtype);
+Tensor scalar_binary(BinaryOp op, double s, DType sdtype, const Tensor& b);
+Tensor add_scaled(const Tensor& a, const Tensor& b, double alpha);
+void add_scaled_(const Tensor& a, const Tensor& b, double alpha);
+Tensor leaky_relu(const Tensor& t, double slope);
+Tensor clamp(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi);
+void clamp_(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi);
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+Tensor masked_fill(const Tensor& t, const Tensor& mask, double value);
+void masked_fill_(const Tensor& t, const Tensor& mask, double value);
+void fill_(const Tensor& t, double value);
+// dst.copy_(src): broadcast src to dst's shape and convert to dst's dtype.
+void copy_(const Tensor& dst, const Tensor& src);
+const char* unary_name(UnaryOp op);
+const char* binary_name(BinaryOp op);
+
+// ---- reductions (reduce.cpp)
+Tensor reduce(ReduceOp op, const Tensor& t, const Dims& dims, bool keepdim);
+Tensor var(const Tensor& t, const Dims& dims, double correction, bool keepdim, bool take_sqrt);
+void max_dim(const Tensor& t, int64_t dim, bool keepdim, Tensor* values, Tensor* indices);
+void min_dim(const Tensor& t, int64_t dim, bool keepdim, Tensor* values, Tensor* indices);
+Tensor argmax(const Tensor& t, int64_t dim, bool has_dim, bool keepdim);
+Tensor argmin(const Tensor& t, int64_t dim, bool has_dim, bool keepdim);
+Tensor softmax(const Tensor& t, int64_t dim);
+Tensor log_softmax(const Tensor& t, int64_t dim);
+const char* reduce_name(ReduceOp op);
+
+// ---- linear algebra (linalg.cpp)
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);
+Tensor bmm(const Tensor& a, const Tensor& b);
+
+// ---- joining (join.cpp) and indexing (index.cpp)
+Tensor cat(const std::vector<Tensor>& ts, int64_t dim);
+Tensor stack(const std::vector<Tensor>& ts, int64_t dim);
+std::vector<Tensor> split_with_sizes(const Tensor& t, const std::vector<int64_t>& sizes, int64_t dim);
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
+Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+
+}  // namespace ops
+}  // namespace kd
