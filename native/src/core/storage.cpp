@@ -12,21 +12,36 @@ namespace {
 std::atomic<int64_t> g_live_bytes{0};
 }
 
+// Small storages (the per-op fast path: scalars, biases, losses) live in one malloc block with
+// their header, which glibc serves from its thread cache; large ones get a separate 64-byte
+// aligned block so vector loads stay aligned.
+constexpr size_t kHeader = (sizeof(Storage) + 63) / 64 * 64;
+constexpr size_t kInlineMax = 512;
+
 Ref<Storage> Storage::allocate(size_t nbytes, Device device) {
   if (device != Device::CPU) fail(KD_ERR_UNSUPPORTED, "allocate: no allocator for device ", int(device));
-  void* p = nullptr;
-  // Always allocate at least one cache line so data() is never null.
-  size_t n = nbytes == 0 ? 64 : (nbytes + 63) / 64 * 64;
-  if (posix_memalign(&p, 64, n) != 0 || p == nullptr) {
+  if (nbytes <= kInlineMax) {
+    void* block = std::malloc(kHeader + (nbytes == 0 ? 16 : nbytes));
+    if (!block) fail(KD_ERR_MEMORY, "allocate: out of memory allocating ", nbytes, " bytes");
+    g_live_bytes.fetch_add(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
+    return Ref<Storage>::adopt(new (block) Storage(static_cast<char*>(block) + kHeader, nbytes, device, true));
+  }
+  void* data = nullptr;
+  size_t n = (nbytes + 63) / 64 * 64;
+  if (posix_memalign(&data, 64, n) != 0 || data == nullptr)
+    fail(KD_ERR_MEMORY, "allocate: out of memory allocating ", nbytes, " bytes");
+  void* block = std::malloc(sizeof(Storage));
+  if (!block) {
+    std::free(data);
     fail(KD_ERR_MEMORY, "allocate: out of memory allocating ", nbytes, " bytes");
   }
   g_live_bytes.fetch_add(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
-  return Ref<Storage>::adopt(new Storage(p, nbytes, device));
+  return Ref<Storage>::adopt(new (block) Storage(data, nbytes, device, false));
 }
 
 Storage::~Storage() {
   g_live_bytes.fetch_sub(static_cast<int64_t>(nbytes_), std::memory_order_relaxed);
-  std::free(data_);
+  if (!inline_) std::free(data_);
 }
 
 int64_t Storage::live_bytes() { return g_live_bytes.load(std::memory_order_relaxed); }

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 #include "core/ref.h"
 
@@ -25,12 +26,18 @@ class Storage : public RefCounted {
 
   static int64_t live_bytes();
 
+  // Storages come from malloc (see allocate); these keep `delete` consistent with that.
+  static void* operator new(size_t) = delete;
+  static void* operator new(size_t, void* where) { return where; }
+  static void operator delete(void* p) { std::free(p); }
+
  private:
-  Storage(void* data, size_t nbytes, Device device)
-      : data_(data), nbytes_(nbytes), device_(device) {}
+  Storage(void* data, size_t nbytes, Device device, bool inline_data)
+      : data_(data), nbytes_(nbytes), device_(device), inline_(inline_data) {}
   void* data_;
   size_t nbytes_;
   Device device_;
+  bool inline_;  // data lives in the same block as this header (small storages)
   std::atomic<uint64_t> version_{0};
 };
 
