@@ -105,7 +105,16 @@ int32_t wrap_dim(int64_t dim, int32_t ndim, const char* op) {
 Tensor Tensor::empty(const Dims& sizes, DType dtype, Device device) {
   for (int32_t i = 0; i < sizes.size(); ++i)
     if (sizes[i] < 0) fail(KD_ERR_ARGUMENT, "empty: negative dimension ", sizes[i], " in shape ", sizes.str());
-  int64_t n = sizes.numel();
+  // An overflowing element count would allocate a tiny buffer for a huge shape.
+  int64_t n = 1, nbytes = 0;
+  bool overflow = false, has_zero = false;
+  for (int32_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == 0) has_zero = true;
+    else overflow = __builtin_mul_overflow(n, sizes[i], &n) || overflow;
+  }
+  if (has_zero) n = 0, overflow = false;
+  if (overflow || __builtin_mul_overflow(n, static_cast<int64_t>(element_size(dtype)), &nbytes))
+    fail(KD_ERR_ARGUMENT, "empty: storage size calculation overflowed with sizes ", sizes.str());
   auto storage = Storage::allocate(static_cast<size_t>(n) * element_size(dtype), device);
   return Tensor(Ref<TensorImpl>::adopt(
       new TensorImpl(std::move(storage), sizes, contiguous_strides(sizes), 0, dtype)));

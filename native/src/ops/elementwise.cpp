@@ -1,5 +1,8 @@
 // Elementwise ops: broadcasting, PyTorch's result-type rules (dimensioned tensors, 0-dim tensors
 // and wrapped scalars in three tiers), the dtype each op computes in, and in-place rules.
+#include <cmath>
+#include <string>
+
 #include "cpu/kernels.h"
 #include "ops/ops.h"
 
@@ -207,7 +210,7 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
   rt.add_tensor(b);
   DType ct = compute_dtype(op, rt.result(), name);
   DType od = output_dtype(op, ct);
-  Dims shape = broadcast_shapes(a.sizes(), b.sizes(), name);
+  Dims shape = broadcast_shapes(a.sizes(), b.sizes(), (std::string(name) + "_").c_str());
   if (shape != a.sizes())
     fail(KD_ERR_ARGUMENT, name, "_: output with shape ", a.shape_str(),
          " doesn't match the broadcast shape ", shape.str());
@@ -280,8 +283,9 @@ Tensor add_scaled(const Tensor& a, const Tensor& b, double alpha) {
   rt.add_tensor(b);
   DType ct = compute_dtype(KD_ADD, rt.result(), "add");
   if (ct == DType::Bool) fail(KD_ERR_DTYPE, "add: alpha is not supported for bool tensors");
-  if (!is_floating(ct) && alpha != static_cast<double>(static_cast<int64_t>(alpha)))
-    fail(KD_ERR_ARGUMENT, "add: for integral input tensors, argument alpha must not be a floating point number");
+  if (!is_floating(ct) && alpha != std::trunc(alpha))
+    fail(KD_ERR_ARGUMENT, "add: for integral input tensors (", dtype_name(ct),
+         "), argument alpha must not be a floating point number, got ", alpha);
   Dims shape = broadcast_shapes(a.sizes(), b.sizes(), "add");
   Tensor out = Tensor::empty(shape, ct);
   cpu::add_scaled_kernel(out, expand(to_dtype(a, ct), shape), expand(to_dtype(b, ct), shape), alpha);
@@ -303,6 +307,9 @@ void add_scaled_(const Tensor& a, const Tensor& b, double alpha) {
     fail(KD_ERR_DTYPE, "add_: result type ", dtype_name(ct), " can't be cast to the desired output type ",
          dtype_name(a.dtype()));
   if (ct == DType::Bool) fail(KD_ERR_DTYPE, "add_: alpha is not supported for bool tensors");
+  if (!is_floating(ct) && alpha != std::trunc(alpha))
+    fail(KD_ERR_ARGUMENT, "add_: for integral input tensors (", dtype_name(ct),
+         "), argument alpha must not be a floating point number, got ", alpha);
   if (ct == a.dtype()) {
     cpu::add_scaled_kernel(a, a, expand(to_dtype(b, ct), shape), alpha);
   } else {
@@ -357,21 +364,30 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   return out;
 }
 
+namespace {
+// The checks of masked_fill and masked_fill_, reported under the name the caller used.
+Dims masked_fill_shape(const Tensor& t, const Tensor& mask, const char* op) {
+  check_cpu(t, op);
+  check_same_device(t, mask, op);
+  if (mask.dtype() != DType::Bool)
+    fail(KD_ERR_DTYPE, op, ": expected mask to be a bool tensor, but got ", dtype_name(mask.dtype()));
+  Dims shape = broadcast_shapes(t.sizes(), mask.sizes(), op);
+  if (shape != t.sizes())
+    fail(KD_ERR_ARGUMENT, op, ": mask of shape ", mask.shape_str(),
+         " cannot be broadcast to the tensor's shape ", t.shape_str());
+  return shape;
+}
+}  // namespace
+
 Tensor masked_fill(const Tensor& t, const Tensor& mask, double value) {
+  Dims shape = masked_fill_shape(t, mask, "masked_fill");
   Tensor out = clone(t);
-  masked_fill_(out, mask, value);
+  cpu::masked_fill_kernel(out, expand(mask, shape), value);
   return out;
 }
 
 void masked_fill_(const Tensor& t, const Tensor& mask, double value) {
-  check_cpu(t, "masked_fill_");
-  check_same_device(t, mask, "masked_fill_");
-  if (mask.dtype() != DType::Bool)
-    fail(KD_ERR_DTYPE, "masked_fill_: expected mask to be a bool tensor, but got ", dtype_name(mask.dtype()));
-  Dims shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill_");
-  if (shape != t.sizes())
-    fail(KD_ERR_ARGUMENT, "masked_fill_: mask of shape ", mask.shape_str(),
-         " cannot be broadcast to the tensor's shape ", t.shape_str());
+  Dims shape = masked_fill_shape(t, mask, "masked_fill_");
   cpu::masked_fill_kernel(t, expand(mask, shape), value);
   t.bump_version();
 }

@@ -50,10 +50,10 @@ Dims infer_shape(const Dims& shape, int64_t numel, const char* op) {
   int64_t known = 1;
   for (int32_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
-      if (infer >= 0) fail(KD_ERR_ARGUMENT, op, ": only one dimension can be inferred");
+      if (infer >= 0) fail(KD_ERR_ARGUMENT, op, ": only one dimension can be inferred, got shape ", shape.str());
       infer = i;
     } else if (shape[i] < 0) {
-      fail(KD_ERR_ARGUMENT, op, ": invalid shape dimension ", shape[i]);
+      fail(KD_ERR_ARGUMENT, op, ": invalid shape dimension ", shape[i], " in shape ", shape.str());
     } else {
       known *= shape[i];
     }
@@ -99,13 +99,15 @@ Tensor transpose(const Tensor& t, int64_t d0, int64_t d1) {
 
 Tensor permute(const Tensor& t, const Dims& dims) {
   if (dims.size() != t.dim())
-    fail(KD_ERR_ARGUMENT, "permute: number of dims don't match in permute: input has ", t.dim(),
-         " dims, but ", dims.size(), " were given (", dims.str(), ")");
+    fail(KD_ERR_ARGUMENT, "permute: number of dims don't match: input of shape ", t.shape_str(),
+         " has ", t.dim(), " dims, but ", dims.size(), " were given (", dims.str(), ")");
   Dims sz, st;
   bool seen[kMaxDims] = {false};
   for (int32_t i = 0; i < dims.size(); ++i) {
     int32_t d = wrap_dim(dims[i], t.dim(), "permute");
-    if (seen[d]) fail(KD_ERR_ARGUMENT, "permute: repeated dim ", dims[i], " in ", dims.str());
+    if (seen[d])
+      fail(KD_ERR_ARGUMENT, "permute: duplicate dims are not allowed: dim ", dims[i], " repeats in ",
+           dims.str(), " for input of shape ", t.shape_str());
     seen[d] = true;
     sz.push_back(t.size(d));
     st.push_back(t.stride(d));
@@ -159,7 +161,8 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
 Tensor expand(const Tensor& t, const Dims& shape) {
   if (shape.size() < t.dim())
     fail(KD_ERR_ARGUMENT, "expand: the number of sizes provided (", shape.size(),
-         ") must be greater or equal to the number of dimensions in the tensor (", t.dim(), ")");
+         ") must be greater or equal to the number of dimensions in the tensor (", t.dim(),
+         ").  Target sizes: ", shape.str(), ".  Tensor sizes: ", t.shape_str());
   int32_t lead = shape.size() - t.dim();
   Dims sz = shape, st = Dims::filled(shape.size(), 0);
   for (int32_t i = shape.size() - 1; i >= 0; --i) {

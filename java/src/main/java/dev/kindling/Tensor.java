@@ -51,6 +51,7 @@ public final class Tensor implements AutoCloseable {
   static final int SUM = 0, MEAN = 1, PROD = 2, AMAX = 3, AMIN = 4, LOGSUMEXP = 5, ANY = 6, ALL = 7;
   private static final int K_FLOAT = 1, K_LONG = 2, K_BOOL = 3;  // wrapped-scalar kinds
   private static final long[] NO_DIMS = new long[0];
+  private static final int MAX_DIMS = 16;  // kMaxDims of the native core
 
   private volatile long handle;
   Scope owner;
@@ -114,10 +115,26 @@ public final class Tensor implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // creation
 
+  /** Checks a shape for a new tensor, naming the op the user called. */
   private static int ndim(long[] shape, String op) {
     if (shape == null) throw new NullPointerException(op + ": shape is null");
-    for (long s : shape)
+    if (shape.length > MAX_DIMS)
+      throw new IllegalArgumentException(op + ": " + shape.length + " dims requested, at most " + MAX_DIMS + " are supported");
+    boolean overflow = false, hasZero = false;
+    long n = 1;
+    for (long s : shape) {
       if (s < 0) throw new IllegalArgumentException(op + ": negative dimension " + s + " in shape " + java.util.Arrays.toString(shape));
+      if (s == 0) hasZero = true;
+      else if (!overflow) {
+        try {
+          n = Math.multiplyExact(n, s);
+        } catch (ArithmeticException e) {
+          overflow = true;
+        }
+      }
+    }
+    if (overflow && !hasZero)
+      throw new IllegalArgumentException(op + ": storage size calculation overflowed with sizes " + java.util.Arrays.toString(shape));
     return shape.length;
   }
 
@@ -135,27 +152,31 @@ public final class Tensor implements AutoCloseable {
   }
 
   public static Tensor zeros(long... shape) {
-    return full(shape, 0.0, DType.FLOAT32);
+    return full(shape, 0.0, DType.FLOAT32, "zeros");
   }
 
   public static Tensor zeros(long[] shape, DType dtype) {
-    return full(shape, 0.0, dtype);
+    return full(shape, 0.0, dtype, "zeros");
   }
 
   public static Tensor ones(long... shape) {
-    return full(shape, 1.0, DType.FLOAT32);
+    return full(shape, 1.0, DType.FLOAT32, "ones");
   }
 
   public static Tensor ones(long[] shape, DType dtype) {
-    return full(shape, 1.0, dtype);
+    return full(shape, 1.0, dtype, "ones");
   }
 
   public static Tensor full(long[] shape, double value) {
-    return full(shape, value, DType.FLOAT32);
+    return full(shape, value, DType.FLOAT32, "full");
   }
 
   public static Tensor full(long[] shape, double value, DType dtype) {
-    return make(kd_full(shape, ndim(shape, "full"), value, dt(dtype, "full").code()));
+    return full(shape, value, dtype, "full");
+  }
+
+  private static Tensor full(long[] shape, double value, DType dtype, String op) {
+    return make(kd_full(shape, ndim(shape, op), value, dt(dtype, op).code()));
   }
 
   /** A 0-dim float32 tensor, like {@code torch.tensor(2.5)}. */
