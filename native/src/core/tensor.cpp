@@ -128,6 +128,7 @@ Tensor Tensor::view_of(const Tensor& base, const Dims& sizes, const Dims& stride
 
 bool Tensor::is_contiguous() const {
   const Dims& sz = sizes();
+  if (sz.numel() == 0) return true;  // like PyTorch: an empty tensor is contiguous
   const Dims& st = strides();
   int64_t expected = 1;
   for (int32_t i = sz.size() - 1; i >= 0; --i) {
