@@ -22,5 +22,20 @@ void clamp_kernel(const Tensor& out, const Tensor& in, double lo, double hi, boo
 void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
 void masked_fill_kernel(const Tensor& t, const Tensor& mask, double value);
 
+// Joining (join.cpp). out is contiguous; inputs[0..n) fill consecutive slices of out along dim
+// and have out's shape except in dim, with any dtype (converted) and any strides.
+void cat_kernel(const Tensor& out, const Tensor* inputs, int32_t n, int32_t dim);
+
+// Indexing (index.cpp). Index tensors are int64; their values are checked here (one bad value is
+// a KD_ERR_INDEX naming it, never a stray read or write). All ranks are >= 1 (0-dim tensors are
+// passed as [1] views).
+// out = self with size(dim) replaced by index.numel(); index is 1-D; out is contiguous.
+void index_select_kernel(const Tensor& out, const Tensor& self, int32_t dim, const Tensor& index);
+// out has index's shape; index.size(d) <= self.size(d) for d != dim.
+void gather_kernel(const Tensor& out, const Tensor& self, int32_t dim, const Tensor& index);
+// self[... index[p] ...] += src[p] for p over index's shape; self has no internal overlap and
+// shares no memory with index or src. Every index value is checked before anything is written.
+void scatter_add_kernel(const Tensor& self, int32_t dim, const Tensor& index, const Tensor& src);
+
 }  // namespace cpu
 }  // namespace kd

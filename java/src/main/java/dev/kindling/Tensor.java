@@ -1034,14 +1034,19 @@ public final class Tensor implements AutoCloseable {
     return stack(tensors, 0);
   }
 
-  /** Views of splitSize along dim (the last may be smaller). */
+  /**
+   * Views of splitSize along dim, the last one smaller when splitSize does not divide the dim's
+   * size (torch.split): {@code arange(10).split(4, 0)} has sizes 4, 4, 2.
+   */
   public List<Tensor> split(long splitSize, int dim) {
     long h = h("split");
-    int d = wrapDim(dim, kd_ndim(h), "split");
-    if (kd_ndim(h) == 0) throw new IllegalArgumentException("split: expects at least a 1-dimensional tensor");
-    long n = kd_size(h, d);
-    if (splitSize <= 0 && !(splitSize == 0 && n == 0))
-      throw new IllegalArgumentException("split: split_size can only be 0 if dimension size is 0, but got split_size " + splitSize + " for dimension of size " + n);
+    int ndim = kd_ndim(h);
+    if (ndim == 0) throw new IllegalArgumentException("split expects at least a 1-dimensional tensor");
+    if (splitSize < 0)
+      throw new IllegalArgumentException("split expects split_size be non-negative, but got split_size=" + splitSize);
+    long n = kd_size(h, wrapDim(dim, ndim, "split"));
+    if (splitSize == 0 && n != 0)
+      throw new IllegalArgumentException("split_size can only be 0 if dimension size is 0, but got dimension size of " + n);
     int pieces = splitSize == 0 ? 1 : (int) Math.max(1, (n + splitSize - 1) / splitSize);
     long[] sizes = new long[pieces];
     for (int i = 0; i < pieces; i++) sizes[i] = Math.min(splitSize, n - i * splitSize);
@@ -1058,15 +1063,19 @@ public final class Tensor implements AutoCloseable {
     return Collections.unmodifiableList(parts);
   }
 
-  /** Splits into at most {@code chunks} views of equal size (the last may be smaller). */
+  /**
+   * torch.chunk: views of ceil(size / chunks) along dim, so there may be fewer than
+   * {@code chunks} pieces ({@code arange(5).chunk(4, 0)} has sizes 2, 2, 1); an empty dim gives
+   * exactly {@code chunks} empty pieces.
+   */
   public List<Tensor> chunk(int chunks, int dim) {
-    if (chunks <= 0) throw new IllegalArgumentException("chunk: chunks must be greater than 0, got " + chunks);
     long h = h("chunk");
-    if (kd_ndim(h) == 0) throw new IllegalArgumentException("chunk: expects at least a 1-dimensional tensor");
-    long n = kd_size(h, wrapDim(dim, kd_ndim(h), "chunk"));
-    long size = (n + chunks - 1) / chunks;
-    if (size == 0) return split(new long[] {n}, dim);
-    return split(size, dim);
+    int ndim = kd_ndim(h);
+    if (ndim == 0) throw new IllegalArgumentException("chunk expects at least a 1-dimensional tensor");
+    if (chunks <= 0) throw new IllegalArgumentException("chunk expects `chunks` to be greater than 0, got: " + chunks);
+    long n = kd_size(h, wrapDim(dim, ndim, "chunk"));
+    if (n == 0) return split(new long[chunks], dim);
+    return split((n + chunks - 1) / chunks, dim);
   }
 
   public Tensor indexSelect(int dim, Tensor index) {
