@@ -1,6 +1,7 @@
 // CPU elementwise kernels: unary math, binary arithmetic and comparisons, conversion copies,
 // fills, clamp, where and masked_fill. Each op is a small lambda fed to map1/map2, which pick a
 // unit-stride loop (vectorisable) or a general strided loop per inner run.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -55,12 +56,14 @@ void map2(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
   });
 }
 
+// Integer power as PyTorch computes it: a negative exponent gives 1 or -1 for a base of 1 or -1
+// and 0 otherwise (the ops layer refuses a negative scalar exponent before getting here).
 template <typename T>
 T int_pow(T base, T exp) {
   if (exp < 0) {
     if (base == 1) return 1;
     if (base == -1) return (exp % 2 == 0) ? 1 : -1;
-    fail(KD_ERR_ARGUMENT, "pow: integers to negative integer powers are not allowed");
+    return 0;
   }
   T result = 1;
   while (exp) {
@@ -284,9 +287,10 @@ void clamp_kernel(const Tensor& out, const Tensor& in, double lo, double hi, boo
                   bool has_hi) {
   KD_DISPATCH_NUMERIC(in.dtype(), "clamp", [&] {
     const scalar_t l = static_cast<scalar_t>(lo), h = static_cast<scalar_t>(hi);
+    // min(max(x, lo), hi): when lo > hi every value becomes hi, as in PyTorch.
     if (has_lo && has_hi)
       map1<scalar_t, scalar_t>(out, in, [l, h](scalar_t x) {
-        return isnan_(x) ? x : (x < l ? l : (x > h ? h : x));
+        return isnan_(x) ? x : std::min(std::max(x, l), h);
       });
     else if (has_lo)
       map1<scalar_t, scalar_t>(out, in, [l](scalar_t x) { return isnan_(x) ? x : (x < l ? l : x); });

@@ -36,6 +36,13 @@ Tensor arange(double start, double end, double step, DType dtype) {
     fail(KD_ERR_ARGUMENT, "arange: upper bound and larger bound inconsistent with step sign (start ",
          start, ", end ", end, ", step ", step, ")");
   if (dtype == DType::Bool) fail(KD_ERR_DTYPE, "arange: not implemented for bool");
+  if (dtype == DType::Int64) {
+    // PyTorch converts the bounds and the step to the integer type first (toward zero).
+    start = std::trunc(start);
+    end = std::trunc(end);
+    step = std::trunc(step);
+    if (step == 0) fail(KD_ERR_ARGUMENT, "arange: step must be nonzero (after conversion to int64)");
+  }
   double n = std::ceil((end - start) / step);
   if (n > 9.2e18) fail(KD_ERR_ARGUMENT, "arange: too many elements (", n, ")");
   int64_t len = static_cast<int64_t>(n);

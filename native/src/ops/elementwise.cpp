@@ -71,7 +71,8 @@ DType compute_dtype(BinaryOp op, DType common, const char* name) {
       return common;
     case KD_POW:
     case KD_REMAINDER:
-      return common == DType::Bool ? DType::Int64 : common;
+      if (common == DType::Bool) fail(KD_ERR_DTYPE, name, ": not implemented for 'Bool'");
+      return common;
     default:
       return common;
   }
@@ -83,6 +84,23 @@ DType output_dtype(BinaryOp op, DType compute) {
 
 void check_binary_op(BinaryOp op) {
   if (op < KD_ADD || op > KD_ATAN2) fail(KD_ERR_ARGUMENT, "binary: unknown op code ", op);
+}
+
+// PyTorch refuses sub whenever either operand is bool (even int64 - bool), not only bool - bool.
+void check_operands(BinaryOp op, DType a, DType b, const char* name) {
+  if (op == KD_SUB && a == DType::Bool && b == DType::Bool)
+    fail(KD_ERR_DTYPE, name,
+         ": subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+         "`logical_xor()` operator instead.");
+  if (op == KD_SUB && (a == DType::Bool || b == DType::Bool))
+    fail(KD_ERR_DTYPE, name, ": subtraction, the `-` operator, with a bool tensor is not supported. "
+         "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
+}
+
+// An integral tensor to a negative integral scalar power is an error (a tensor exponent gives 0).
+void check_scalar_pow(BinaryOp op, DType compute, double s, const char* name) {
+  if (op == KD_POW && !is_floating(compute) && s < 0)
+    fail(KD_ERR_ARGUMENT, name, ": integers to negative integer powers are not allowed (exponent ", s, ")");
 }
 
 void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
@@ -111,12 +129,16 @@ DType unary_out_dtype(UnaryOp op, DType in, const char* name) {
         fail(KD_ERR_DTYPE, name, ": negation, the `-` operator, on a bool tensor is not supported. "
              "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
       return in;
-    case KD_ABS:
     case KD_RELU:
-    case KD_SIGN:
+      if (in == DType::Bool) fail(KD_ERR_DTYPE, name, ": Boolean inputs not supported for relu");
+      return in;
+    case KD_ABS:
     case KD_FLOOR:
     case KD_CEIL:
     case KD_ROUND:
+      if (in == DType::Bool) fail(KD_ERR_DTYPE, name, ": not implemented for 'Bool'");
+      return in;
+    case KD_SIGN:
       return in;
     case KD_SQUARE:
       return in == DType::Bool ? DType::Int64 : in;
@@ -190,6 +212,7 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(op);
   check_cpu(a, name);
   check_same_device(a, b, name);
+  check_operands(op, a.dtype(), b.dtype(), name);
   ResultType rt;
   rt.add_tensor(a);
   rt.add_tensor(b);
@@ -205,6 +228,7 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(op);
   check_cpu(a, name);
   check_same_device(a, b, name);
+  check_operands(op, a.dtype(), b.dtype(), name);
   ResultType rt;
   rt.add_tensor(a);
   rt.add_tensor(b);
@@ -231,10 +255,12 @@ Tensor binary_scalar(BinaryOp op, const Tensor& a, double s, DType sdtype) {
   check_binary_op(op);
   const char* name = binary_name(op);
   check_cpu(a, name);
+  check_operands(op, a.dtype(), sdtype, name);
   ResultType rt;
   rt.add_tensor(a);
   rt.add_scalar(sdtype);
   DType ct = compute_dtype(op, rt.result(), name);
+  check_scalar_pow(op, ct, s, name);
   Tensor out = Tensor::empty(a.sizes(), output_dtype(op, ct));
   run_binary(op, out, a, scalar(s, ct), ct);
   return out;
@@ -244,10 +270,12 @@ void binary_scalar_(BinaryOp op, const Tensor& a, double s, DType sdtype) {
   check_binary_op(op);
   const char* name = binary_name(op);
   check_cpu(a, name);
+  check_operands(op, a.dtype(), sdtype, name);
   ResultType rt;
   rt.add_tensor(a);
   rt.add_scalar(sdtype);
   DType ct = compute_dtype(op, rt.result(), name);
+  check_scalar_pow(op, ct, s, name);
   DType od = output_dtype(op, ct);
   if (!can_cast(od, a.dtype()))
     fail(KD_ERR_DTYPE, name, "_: result type ", dtype_name(od),
@@ -266,6 +294,7 @@ Tensor scalar_binary(BinaryOp op, double s, DType sdtype, const Tensor& b) {
   check_binary_op(op);
   const char* name = binary_name(op);
   check_cpu(b, name);
+  check_operands(op, sdtype, b.dtype(), name);
   ResultType rt;
   rt.add_scalar(sdtype);
   rt.add_tensor(b);
@@ -327,14 +356,23 @@ Tensor leaky_relu(const Tensor& t, double slope) {
   return out;
 }
 
+namespace {
+// The bounds take part in promotion as wrapped numbers: an integral-valued bound is an int, a
+// fractional one a float (Java passes doubles), so int64 clamp(1, 2) stays int64, clamp(0.5, 2.5)
+// gives float32, and a bool tensor becomes int64 or float32.
+DType clamp_result_type(DType in, double lo, double hi, bool has_lo, bool has_hi) {
+  auto frac = [](double v) { return v != static_cast<double>(static_cast<int64_t>(v)); };
+  bool any_frac = (has_lo && frac(lo)) || (has_hi && frac(hi));
+  if (is_floating(in)) return in;
+  if (any_frac) return kDefaultFloat;
+  return DType::Int64;
+}
+}  // namespace
+
 Tensor clamp(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi) {
   check_cpu(t, "clamp");
   if (!has_lo && !has_hi) fail(KD_ERR_ARGUMENT, "clamp: at least one of 'min' or 'max' must not be None");
-  if (t.dtype() == DType::Bool) fail(KD_ERR_DTYPE, "clamp: not implemented for bool");
-  // An integer tensor clamped by float bounds promotes to the default float dtype.
-  bool frac = (has_lo && lo != static_cast<double>(static_cast<int64_t>(lo))) ||
-              (has_hi && hi != static_cast<double>(static_cast<int64_t>(hi)));
-  DType od = (!is_floating(t.dtype()) && frac) ? kDefaultFloat : t.dtype();
+  DType od = clamp_result_type(t.dtype(), lo, hi, has_lo, has_hi);
   Tensor out = Tensor::empty(t.sizes(), od);
   cpu::clamp_kernel(out, to_dtype(t, od), lo, hi, has_lo, has_hi);
   return out;
@@ -343,7 +381,10 @@ Tensor clamp(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi) {
 void clamp_(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi) {
   check_cpu(t, "clamp_");
   if (!has_lo && !has_hi) fail(KD_ERR_ARGUMENT, "clamp_: at least one of 'min' or 'max' must not be None");
-  if (t.dtype() == DType::Bool) fail(KD_ERR_DTYPE, "clamp_: not implemented for bool");
+  DType od = clamp_result_type(t.dtype(), lo, hi, has_lo, has_hi);
+  if (od != t.dtype())
+    fail(KD_ERR_DTYPE, "clamp_: result type ", dtype_name(od), " can't be cast to the desired output type ",
+         dtype_name(t.dtype()));
   cpu::clamp_kernel(t, t, lo, hi, has_lo, has_hi);
   t.bump_version();
 }
@@ -380,8 +421,13 @@ Dims masked_fill_shape(const Tensor& t, const Tensor& mask, const char* op) {
 }  // namespace
 
 Tensor masked_fill(const Tensor& t, const Tensor& mask, double value) {
-  Dims shape = masked_fill_shape(t, mask, "masked_fill");
-  Tensor out = clone(t);
+  // Out of place, self broadcasts to the mask's shape too (PyTorch's expand_outplace).
+  check_cpu(t, "masked_fill");
+  check_same_device(t, mask, "masked_fill");
+  if (mask.dtype() != DType::Bool)
+    fail(KD_ERR_DTYPE, "masked_fill: expected mask to be a bool tensor, but got ", dtype_name(mask.dtype()));
+  Dims shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill");
+  Tensor out = clone(shape == t.sizes() ? t : expand(t, shape));
   cpu::masked_fill_kernel(out, expand(mask, shape), value);
   return out;
 }

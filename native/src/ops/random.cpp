@@ -2,6 +2,7 @@
 // seeded the same way, the same uniform transformation (24 or 53 random bits), Box-Muller normals
 // (16 at a time for tensors of 16 or more elements, one cached double otherwise), randint and
 // randperm draws, so that manual_seed(s) followed by rand/randint/randperm gives PyTorch's numbers.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -27,14 +28,17 @@ struct Generator {
     uint64_t hi = random(), lo = random();
     return (hi << 32) | lo;
   }
-  // uniform in [from, to) with 24 random bits for float, 53 for double.
-  double uniform_f(double from, double to) {
-    double x = (random() & ((1u << 24) - 1)) * (1.0 / (1u << 24));
-    return x * (to - from) + from;
+  // uniform in [from, to) with 24 random bits for float, 53 for double. x * (to - from) + from is
+  // computed in the element type with a single rounding (a fused multiply-add, which is what
+  // PyTorch's x86 build computes; checked against it by the golden tests), so that
+  // uniform_(a, b) matches PyTorch bit for bit, not only rand().
+  float uniform_f(float from, float to) {
+    float x = static_cast<float>(random() & ((1u << 24) - 1)) * (1.0f / (1u << 24));
+    return std::fma(x, to - from, from);
   }
   double uniform_d(double from, double to) {
-    double x = (random64() & ((1ULL << 53) - 1)) * (1.0 / (1ULL << 53));
-    return x * (to - from) + from;
+    double x = static_cast<double>(random64() & ((1ULL << 53) - 1)) * (1.0 / (1ULL << 53));
+    return std::fma(x, to - from, from);
   }
   double normal_double(double mean, double std) {
     if (has_next_normal) {
@@ -67,15 +71,24 @@ void normal_fill_16(T* data, T mean, T std) {
   }
 }
 
-// Writes into contiguous storage (random ops fill a contiguous temporary if t is a view).
+// Random ops draw numbers in the order PyTorch's TensorIterator visits a tensor's elements:
+// memory order (dims sorted by stride, largest first), which for a transposed view is not the
+// logical order. fill() receives a contiguous tensor to write in order; for a view that is a
+// temporary laid out in t's memory order, copied back through the matching permuted view.
 template <typename F>
-void fill_contiguous(const Tensor& t, F fill) {
+void fill_in_memory_order(const Tensor& t, F fill) {
   if (t.is_contiguous()) {
     fill(t);
   } else {
-    Tensor tmp = Tensor::empty(t.sizes(), t.dtype());
+    Dims perm;
+    for (int32_t i = 0; i < t.dim(); ++i) perm.push_back(i);
+    // (Where a size-1 dim lands does not change the order of the elements.)
+    std::stable_sort(perm.data(), perm.data() + perm.size(),
+                     [&](int64_t x, int64_t y) { return t.stride(x) > t.stride(y); });
+    Tensor view = permute(t, perm);
+    Tensor tmp = Tensor::empty(view.sizes(), t.dtype());
     fill(tmp);
-    copy_(t, tmp);
+    copy_(view, tmp);
   }
   t.bump_version();
 }
@@ -126,14 +139,15 @@ void set_rng_state(const uint8_t* data, size_t n) {
 void uniform_(const Tensor& t, double from, double to) {
   check_cpu(t, "uniform_");
   if (from > to) fail(KD_ERR_ARGUMENT, "uniform_: expects to return a [from, to) range, but found from=", from, " > to=", to);
-  fill_contiguous(t, [&](const Tensor& c) {
+  fill_in_memory_order(t, [&](const Tensor& c) {
     Generator& g = gen();
     std::lock_guard<std::mutex> lk(g.mu);
     int64_t n = c.numel();
     switch (c.dtype()) {
       case DType::Float32: {
         float* p = c.data<float>();
-        for (int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(g.uniform_f(from, to));
+        const float lo = static_cast<float>(from), hi = static_cast<float>(to);
+        for (int64_t i = 0; i < n; ++i) p[i] = g.uniform_f(lo, hi);
         break;
       }
       case DType::Float64: {
@@ -150,13 +164,16 @@ void uniform_(const Tensor& t, double from, double to) {
 void normal_(const Tensor& t, double mean, double std) {
   check_cpu(t, "normal_");
   if (!(std >= 0)) fail(KD_ERR_ARGUMENT, "normal_: expects std >= 0.0, but found std ", std);
-  fill_contiguous(t, [&](const Tensor& c) {
+  // PyTorch's 16-at-a-time path is for contiguous tensors only; a view takes one
+  // Box-Muller draw per element (with the cached second value), like a small tensor.
+  const bool batched = t.numel() >= 16 && t.is_contiguous();
+  fill_in_memory_order(t, [&](const Tensor& c) {
     Generator& g = gen();
     std::lock_guard<std::mutex> lk(g.mu);
     int64_t n = c.numel();
     KD_DISPATCH_FLOAT(c.dtype(), "normal_", [&] {
       scalar_t* p = c.data<scalar_t>();
-      if (n >= 16) {
+      if (batched) {
         auto uni = [&]() -> scalar_t {
           return sizeof(scalar_t) == 4 ? static_cast<scalar_t>(g.uniform_f(0, 1))
                                        : static_cast<scalar_t>(g.uniform_d(0, 1));
@@ -179,7 +196,7 @@ void normal_(const Tensor& t, double mean, double std) {
 void bernoulli_(const Tensor& t, double p) {
   check_cpu(t, "bernoulli_");
   if (!(p >= 0 && p <= 1)) fail(KD_ERR_ARGUMENT, "bernoulli_: expects 0 <= p <= 1, but got p=", p);
-  fill_contiguous(t, [&](const Tensor& c) {
+  fill_in_memory_order(t, [&](const Tensor& c) {
     Generator& g = gen();
     std::lock_guard<std::mutex> lk(g.mu);
     int64_t n = c.numel();

@@ -754,22 +754,29 @@ public final class Tensor implements AutoCloseable {
   public Tensor rpow(double base) { return make(kd_scalar_binary(POW, base, K_FLOAT, h("rpow"))); }
   public Tensor remainder(Tensor other) { return binary(REMAINDER, other, "remainder"); }
   public Tensor remainder(double s) { return scalarOp(REMAINDER, s, K_FLOAT, "remainder"); }
+  public Tensor remainder(long s) { return scalarOp(REMAINDER, s, K_LONG, "remainder"); }
   public Tensor atan2(Tensor other) { return binary(ATAN2, other, "atan2"); }
   public Tensor maximum(Tensor other) { return binary(MAXIMUM, other, "maximum"); }
   public Tensor minimum(Tensor other) { return binary(MINIMUM, other, "minimum"); }
 
   public Tensor eq(Tensor other) { return binary(EQ, other, "eq"); }
   public Tensor eq(double s) { return scalarOp(EQ, s, K_FLOAT, "eq"); }
+  public Tensor eq(long s) { return scalarOp(EQ, s, K_LONG, "eq"); }
   public Tensor ne(Tensor other) { return binary(NE, other, "ne"); }
   public Tensor ne(double s) { return scalarOp(NE, s, K_FLOAT, "ne"); }
+  public Tensor ne(long s) { return scalarOp(NE, s, K_LONG, "ne"); }
   public Tensor lt(Tensor other) { return binary(LT, other, "lt"); }
   public Tensor lt(double s) { return scalarOp(LT, s, K_FLOAT, "lt"); }
+  public Tensor lt(long s) { return scalarOp(LT, s, K_LONG, "lt"); }
   public Tensor le(Tensor other) { return binary(LE, other, "le"); }
   public Tensor le(double s) { return scalarOp(LE, s, K_FLOAT, "le"); }
+  public Tensor le(long s) { return scalarOp(LE, s, K_LONG, "le"); }
   public Tensor gt(Tensor other) { return binary(GT, other, "gt"); }
   public Tensor gt(double s) { return scalarOp(GT, s, K_FLOAT, "gt"); }
+  public Tensor gt(long s) { return scalarOp(GT, s, K_LONG, "gt"); }
   public Tensor ge(Tensor other) { return binary(GE, other, "ge"); }
   public Tensor ge(double s) { return scalarOp(GE, s, K_FLOAT, "ge"); }
+  public Tensor ge(long s) { return scalarOp(GE, s, K_LONG, "ge"); }
   public Tensor logicalAnd(Tensor other) { return binary(LOGICAL_AND, other, "logical_and"); }
   public Tensor logicalOr(Tensor other) { return binary(LOGICAL_OR, other, "logical_or"); }
   public Tensor logicalXor(Tensor other) { return binary(LOGICAL_XOR, other, "logical_xor"); }
@@ -834,16 +841,20 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
   public Tensor add_(double s) { return scalarOp_(ADD, s, K_FLOAT, "add_"); }
+  public Tensor add_(long s) { return scalarOp_(ADD, s, K_LONG, "add_"); }
   public Tensor sub_(Tensor other) { return binary_(SUB, other, "sub_"); }
   public Tensor sub_(Tensor other, double alpha) {
     Native.check(kd_add_scaled_(h("sub_"), h(other, "sub_", "other"), -alpha));
     return this;
   }
   public Tensor sub_(double s) { return scalarOp_(SUB, s, K_FLOAT, "sub_"); }
+  public Tensor sub_(long s) { return scalarOp_(SUB, s, K_LONG, "sub_"); }
   public Tensor mul_(Tensor other) { return binary_(MUL, other, "mul_"); }
   public Tensor mul_(double s) { return scalarOp_(MUL, s, K_FLOAT, "mul_"); }
+  public Tensor mul_(long s) { return scalarOp_(MUL, s, K_LONG, "mul_"); }
   public Tensor div_(Tensor other) { return binary_(DIV, other, "div_"); }
   public Tensor div_(double s) { return scalarOp_(DIV, s, K_FLOAT, "div_"); }
+  public Tensor div_(long s) { return scalarOp_(DIV, s, K_LONG, "div_"); }
   public Tensor pow_(double exponent) { return scalarOp_(POW, exponent, K_FLOAT, "pow_"); }
   public Tensor neg_() { return unary_(NEG, "neg_"); }
   public Tensor abs_() { return unary_(ABS, "abs_"); }
