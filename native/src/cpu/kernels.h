@@ -39,3 +39,21 @@ void scatter_add_kernel(const Tensor& self, int32_t dim, const Tensor& index, co
 
 }  // namespace cpu
 }  // namespace kd
+
+namespace kd {
+namespace cpu {
+
+// Matrix products (gemm.cpp). float32/float64 go to OpenBLAS (sgemm/dgemm; gemv and dot for
+// vector-shaped products); int64 runs a blocked loop.
+//
+// True when a rows x cols matrix with these element strides can be handed to BLAS without a
+// copy: row-major (unit column stride) or column-major (unit row stride, i.e. a transposed
+// view) with a leading stride that covers the other extent and fits BLAS's int.
+bool gemm_layout_ok(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride);
+// out[..., m, n] = a[..., m, k] @ b[..., k, n] for every batch index. The three share their
+// batch sizes (a and b may have stride 0 there: broadcast) and out's dtype; out is contiguous.
+// For float dtypes the last two dims of a and b satisfy gemm_layout_ok and m, n, k fit an int.
+void matmul_kernel(const Tensor& out, const Tensor& a, const Tensor& b);
+
+}  // namespace cpu
+}  // namespace kd
