@@ -128,7 +128,8 @@ Tensor Tensor::view_of(const Tensor& base, const Dims& sizes, const Dims& stride
 
 bool Tensor::is_contiguous() const {
   const Dims& sz = sizes();
-  if (sz.numel() == 0) return true;  // like PyTorch: an empty tensor is contiguous
+  for (int32_t i = 0; i < sz.size(); ++i)
+    if (sz[i] == 0) return true;  // like PyTorch: an empty tensor is contiguous
   const Dims& st = strides();
   int64_t expected = 1;
   for (int32_t i = sz.size() - 1; i >= 0; --i) {

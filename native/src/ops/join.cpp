@@ -55,7 +55,7 @@ Tensor cat(const std::vector<Tensor>& ts, int64_t dim) {
       if (j != d && t.size(j) != ref.size(j))
         fail(KD_ERR_ARGUMENT, "cat: sizes of tensors must match except in dimension ", d,
              ". Expected size ", ref.size(j), " but got size ", t.size(j), " for tensor number ",
-             i, " in the list.");
+             i, " in the list (shapes ", ref.shape_str(), " and ", t.shape_str(), ").");
     total += t.size(d);
     parts.push_back(t);
   }

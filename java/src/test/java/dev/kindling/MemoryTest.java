@@ -11,9 +11,28 @@ import org.junit.jupiter.api.Test;
  * shared storage alive, and the cleaner frees what the program forgot (as a backstop only).
  */
 class MemoryTest {
+  /**
+   * Live native tensors once garbage left by earlier tests has been cleaned: the counters are
+   * global, and the cleaner thread frees forgotten tensors at its own pace.
+   */
+  static long settledLiveTensors() {
+    long prev;
+    int rounds = 0;
+    do {
+      prev = Kindling.liveTensors();
+      System.gc();
+      try {
+        Thread.sleep(30);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    } while ((Kindling.liveTensors() < prev || rounds++ < 2) && rounds < 50);
+    return Kindling.liveTensors();
+  }
+
   @Test
   void scopedLoopRunsAtFlatMemoryForThousandsOfSteps() {
-    long tensors0 = Kindling.liveTensors();
+    long tensors0 = settledLiveTensors();
     long bytes0 = Kindling.liveBytes();
     Tensor w = Tensor.randn(64, 64);
     Tensor x = Tensor.randn(64, 64);
@@ -37,8 +56,10 @@ class MemoryTest {
 
   @Test
   void closeIsIdempotentAndViewsKeepStorageAlive() {
-    long before = Kindling.liveTensors();
-    Tensor a = Tensor.arange(0, 12).view(3, 4);
+    long before = settledLiveTensors();
+    Tensor base = Tensor.arange(0, 12);
+    Tensor a = base.view(3, 4);
+    base.close();
     Tensor row = a.select(0, 1);
     a.close();
     a.close();
@@ -51,7 +72,7 @@ class MemoryTest {
 
   @Test
   void nestedScopesAndKeepMoveOwnershipOutward() {
-    long before = Kindling.liveTensors();
+    long before = settledLiveTensors();
     try (Scope outer = Kindling.scope()) {
       Tensor kept;
       try (Scope inner = Kindling.scope()) {
@@ -66,7 +87,7 @@ class MemoryTest {
 
   @Test
   void scopedReturnsItsResultAndClosesTheRest() {
-    long before = Kindling.liveTensors();
+    long before = settledLiveTensors();
     Tensor r = Kindling.scoped(() -> Tensor.ones(2).add(Tensor.ones(2)).mul(3.0));
     assertEquals(before + 1, Kindling.liveTensors());
     assertArrayEquals(new float[] {6, 6}, r.toFloatArray());
@@ -93,7 +114,7 @@ class MemoryTest {
 
   @Test
   void cleanerIsABackstopForForgottenTensors() throws InterruptedException {
-    long before = Kindling.liveTensors();
+    long before = settledLiveTensors();
     for (int i = 0; i < 1000; i++) Tensor.zeros(16);  // never closed, never scoped
     assertTrue(Kindling.liveTensors() > before);
     long deadline = System.currentTimeMillis() + 20_000;
@@ -101,12 +122,12 @@ class MemoryTest {
       System.gc();
       Thread.sleep(20);
     }
-    assertEquals(before, Kindling.liveTensors());
+    assertTrue(Kindling.liveTensors() <= before);
   }
 
   @Test
   void tensorsMadeOnAnotherThreadBelongToThatThreadsScope() throws Exception {
-    long before = Kindling.liveTensors();
+    long before = settledLiveTensors();
     try (Scope s = Kindling.scope()) {
       Thread t = new Thread(() -> {
         try (Scope s2 = Kindling.scope()) {
