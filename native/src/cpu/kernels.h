@@ -54,6 +54,19 @@ bool gemm_layout_ok(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_
 // batch sizes (a and b may have stride 0 there: broadcast) and out's dtype; out is contiguous.
 // For float dtypes the last two dims of a and b satisfy gemm_layout_ok and m, n, k fit an int.
 void matmul_kernel(const Tensor& out, const Tensor& a, const Tensor& b);
+// Reductions (reduce.cpp). Bit d of `reduced` marks input dim d as reduced; `out` is fresh and
+// contiguous, shaped like `in` without those dims (or with them as size 1), with the dtype the
+// op yields for in's dtype (sum/prod of int64 or bool: int64; any/all: bool; others: in's).
+void reduce_kernel(int32_t op, const Tensor& out, const Tensor& in, uint32_t reduced);
+// var/std: sum((x - mean)^2) / max(0, N - correction), square-rooted when take_sqrt.
+void var_kernel(const Tensor& out, const Tensor& in, uint32_t reduced, double correction,
+                bool take_sqrt);
+// Extreme along dim (size >= 1) and the index of its first occurrence; NaN counts as the
+// extreme. `values` may be undefined (argmax/argmin); `indices` is int64.
+void max_min_dim_kernel(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in,
+                        int32_t dim);
+// softmax.cpp: `in` is contiguous floating point; `out` is fresh with in's shape and dtype.
+void softmax_kernel(const Tensor& out, const Tensor& in, int32_t dim, bool log);
 
 }  // namespace cpu
 }  // namespace kd
