@@ -113,7 +113,7 @@ TEST(cat_skips_legacy_1d_empty_tensors) {
   // The tensor number in messages counts skipped tensors too.
   std::string msg = error_of([&] { ops::cat({zeros(Dims{0}), x, zeros(Dims{3, 3})}, 1); });
   CHECK_EQ(msg, std::string("cat: sizes of tensors must match except in dimension 1. Expected size 2 "
-                            "but got size 3 for tensor number 2 in the list."));
+                            "but got size 3 for tensor number 2 in the list (shapes [2, 3] and [3, 3])."));
 }
 
 TEST(cat_reads_non_contiguous_inputs) {
@@ -162,7 +162,7 @@ TEST(cat_rejects_bad_inputs) {
   // torch.cat([torch.zeros(2, 2), torch.zeros(3, 3)], 1)
   std::string msg = error_of([&] { ops::cat({x, zeros(Dims{3, 3})}, 1); });
   CHECK_EQ(msg, std::string("cat: sizes of tensors must match except in dimension 1. Expected size 2 "
-                            "but got size 3 for tensor number 1 in the list."));
+                            "but got size 3 for tensor number 1 in the list (shapes [2, 2] and [3, 3])."));
   CHECK_THROWS(KD_ERR_ARGUMENT, ops::cat({x, zeros(Dims{3, 3})}, 1));
   // Dimension out of range (expected to be in range of [-2, 1], but got 2)
   CHECK_THROWS(KD_ERR_INDEX, ops::cat({x, x}, 2));

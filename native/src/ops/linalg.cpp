@@ -81,10 +81,11 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   check_cpu(a, "mm");
   check_cpu(b, "mm");
   if (a.dim() != 2 || b.dim() != 2)
-    fail(KD_ERR_ARGUMENT, "mm: expected 2-D tensors, got ", a.dim(), "-D and ", b.dim(), "-D");
+    fail(KD_ERR_ARGUMENT, "mm: expected 2-D tensors, got ", a.dim(), "-D and ", b.dim(), "-D (shapes ",
+         a.shape_str(), " and ", b.shape_str(), ")");
   if (a.size(1) != b.size(0))
     fail(KD_ERR_ARGUMENT, "mm: mat1 and mat2 shapes cannot be multiplied (", mat_str(a.sizes()),
-         " and ", mat_str(b.sizes()), ")");
+         " and ", mat_str(b.sizes()), "); shapes ", a.shape_str(), " and ", b.shape_str());
   check_dtypes(a, b, "mm", "m1 and m2");
   return batched_product(blas_ready(a), blas_ready(b), "mm");
 }
@@ -93,7 +94,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   check_cpu(a, "bmm");
   check_cpu(b, "bmm");
   if (a.dim() != 3 || b.dim() != 3)
-    fail(KD_ERR_ARGUMENT, "bmm: expected 3-D tensors, got ", a.dim(), "-D and ", b.dim(), "-D");
+    fail(KD_ERR_ARGUMENT, "bmm: expected 3-D tensors, got ", a.dim(), "-D and ", b.dim(), "-D (shapes ",
+         a.shape_str(), " and ", b.shape_str(), ")");
   if (b.size(0) != a.size(0) || b.size(1) != a.size(2))
     fail(KD_ERR_ARGUMENT, "bmm: batch1 ", a.shape_str(), " and batch2 ", b.shape_str(),
          " cannot be multiplied: expected batch2's first two dimensions to be [", a.size(0), ", ",
@@ -107,7 +109,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   check_cpu(b, "matmul");
   if (a.dim() == 0 || b.dim() == 0)
     fail(KD_ERR_ARGUMENT, "matmul: both arguments need to be at least 1-D, but they are ",
-         a.dim(), "-D and ", b.dim(), "-D");
+         a.dim(), "-D and ", b.dim(), "-D (shapes ", a.shape_str(), " and ", b.shape_str(), ")");
   // A 1-D left operand is a row [1, k]; a 1-D right operand is a column [k, 1].
   Tensor a2 = a.dim() == 1 ? unsqueeze(a, 0) : a;
   Tensor b2 = b.dim() == 1 ? unsqueeze(b, 1) : b;

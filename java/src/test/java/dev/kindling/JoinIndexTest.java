@@ -45,7 +45,7 @@ class JoinIndexTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> Tensor.cat(List.of(a, Tensor.zeros(3, 3)), 1));
       assertEquals("cat: sizes of tensors must match except in dimension 1. Expected size 2 but got size 3 "
-          + "for tensor number 1 in the list.", e.getMessage());
+          + "for tensor number 1 in the list (shapes [2, 2] and [3, 3]).", e.getMessage());
       assertThrows(IllegalArgumentException.class, () -> Tensor.cat(List.of()));
       assertThrows(IllegalArgumentException.class, () -> Tensor.cat(List.of(a, Tensor.zeros(2, 2, 1))));
       assertThrows(IllegalArgumentException.class, () -> Tensor.cat(List.of(Tensor.scalar(1.0))));
