@@ -12,6 +12,11 @@ public final class KindlingPeer implements Peer {
   }
 
   @Override
+  public void setNumThreads(int n) {
+    Kindling.setNumThreads(n);
+  }
+
+  @Override
   public String describe() {
     return "Kindling " + Kindling.version() + ": " + Kindling.getNumThreads() + " kernel threads";
   }

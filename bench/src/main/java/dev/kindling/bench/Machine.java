@@ -32,6 +32,34 @@ final class Machine {
         + (flags.contains(" avx512f ") ? "" : "; no AVX-512");
   }
 
+  /**
+   * Cores this process can get right now: CPU time over wall time while one busy thread per core
+   * spins for ms milliseconds. On a shared machine this is well below the core count, and
+   * multi-threaded GEMM numbers are then a measure of the neighbours as much as of the code.
+   */
+  static double freeCores(long ms) {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    int n = Runtime.getRuntime().availableProcessors();
+    Thread[] ts = new Thread[n];
+    long c0 = os.getProcessCpuTime(), w0 = System.nanoTime(), end = w0 + ms * 1_000_000;
+    for (int i = 0; i < n; i++) {
+      ts[i] = new Thread(() -> {
+        double x = 0;
+        while (System.nanoTime() < end) x += Math.sqrt(x + 1);
+        if (x < 0) System.out.println(x);  // keeps the loop alive
+      });
+      ts[i].start();
+    }
+    for (Thread t : ts) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return (os.getProcessCpuTime() - c0) / (double) (System.nanoTime() - w0);
+  }
+
   /** The 1-minute load average: above the core count, other processes were competing. */
   static String loadAverage() {
     try {

@@ -20,12 +20,19 @@ public final class OpenBlasPeer implements Peer {
     return false;
   }
 
+  /** openblas_set_num_threads, found by symbol in the loaded OpenBLAS (the one all peers call). */
+  @Override
+  public void setNumThreads(int n) {
+    blas_set_num_threads(n);
+  }
+
   @Override
   public String describe() {
     // The binding has no openblas_get_corename(); the run-time core is what OPENBLAS_VERBOSE=2
     // prints at load ("Core: ..."), which bench/run.sh collects.
     return OPENBLAS_VERSION.trim() + " (org.bytedeco:openblas), cblas_sgemm called directly; built with"
-        + " DYNAMIC_ARCH (base target " + OPENBLAS_CHAR_CORENAME + "), threads per OPENBLAS_NUM_THREADS or all cores";
+        + " DYNAMIC_ARCH (base target " + OPENBLAS_CHAR_CORENAME + "), "
+        + (blas_get_num_threads() > 0 ? blas_get_num_threads() + " threads" : "threads per OPENBLAS_NUM_THREADS or all cores");
   }
 
   @Override

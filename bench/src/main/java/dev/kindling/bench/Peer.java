@@ -14,6 +14,9 @@ public interface Peer {
     return true;
   }
 
+  /** Sets the threads this library computes with (its own pool, and its BLAS's for OpenBLAS). */
+  void setNumThreads(int n);
+
   /** Threads and BLAS facts worth printing above the table. */
   String describe();
 

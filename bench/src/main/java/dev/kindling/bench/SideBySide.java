@@ -10,13 +10,14 @@ import java.util.function.Function;
  * overhead on 1-element tensors (ns per op, lower is better) and fp32 GEMM (GFLOP/s = 2n^3 /
  * time, higher is better). Run it through bench/run.sh, which builds with LibTorch and clears the
  * OpenBLAS tuning variables. Options: --only perop|gemm, --sizes 128,256,..., --rounds R,
- * --round-ms T, --warmup-ms W.
+ * --round-ms T, --warmup-ms W, --threads N (every library computes with N threads).
  */
 public final class SideBySide {
   private int rounds = 7;
   private long roundMs = 200, warmupMs = 1000;
   private int[] sizes = {128, 256, 512, 1024, 2048};
   private String only = "";
+  private int threads = 0;  // 0: each library's default
   private final List<Peer> peers = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
 
@@ -29,7 +30,8 @@ public final class SideBySide {
     if (!run.only.equals("perop")) run.gemm();
     run.footnotes();
     System.out.println();
-    System.out.println("Load average at end " + Machine.loadAverage() + ".");
+    System.out.println("Contention at end: load average " + Machine.loadAverage() + ", cores free to this run "
+        + String.format(Locale.ROOT, "%.1f", Machine.freeCores(1000)) + " of " + Runtime.getRuntime().availableProcessors() + ".");
     System.out.printf(Locale.ROOT, "%nSide-by-side run took %.0f s.%n", (System.nanoTime() - t0) / 1e9);
   }
 
@@ -43,6 +45,7 @@ public final class SideBySide {
         case "--rounds": rounds = Integer.parseInt(v); break;
         case "--round-ms": roundMs = Long.parseLong(v); break;
         case "--warmup-ms": warmupMs = Long.parseLong(v); break;
+        case "--threads": threads = Integer.parseInt(v); break;
         case "--sizes": sizes = java.util.Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray(); break;
         default: throw new IllegalArgumentException("unknown option " + a);
       }
@@ -73,7 +76,9 @@ public final class SideBySide {
     System.err.flush();
     System.out.println("## Side-by-side run");
     System.out.println();
-    System.out.println("- machine: " + Machine.cpu() + "; load average at start " + Machine.loadAverage());
+    System.out.println("- machine: " + Machine.cpu());
+    System.out.println("- contention at start: load average " + Machine.loadAverage() + ", cores free to this run "
+        + String.format(Locale.ROOT, "%.1f", Machine.freeCores(1000)) + " of " + Runtime.getRuntime().availableProcessors());
     System.out.println("- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     System.out.println("- environment: " + Machine.openblasEnv());
     for (String f : facts) System.out.println("- " + f);
@@ -85,6 +90,7 @@ public final class SideBySide {
     try {
       Peer p = make.get();
       if (p == null) return;
+      if (threads > 0) p.setNumThreads(threads);
       facts.add(p.describe() + "; libopenblas files mapped after loading it: " + Machine.mappedOpenBlas());
       peers.add(p);
     } catch (LinkageError | RuntimeException e) {

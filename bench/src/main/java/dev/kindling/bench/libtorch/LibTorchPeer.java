@@ -42,6 +42,12 @@ public final class LibTorchPeer implements Peer {
     return "LibTorch";
   }
 
+  /** Intra-op (OpenMP) threads; its BLAS calls go to the shared OpenBLAS, set by OpenBlasPeer. */
+  @Override
+  public void setNumThreads(int n) {
+    torch.set_num_threads(n);
+  }
+
   @Override
   public String describe() {
     return "LibTorch (org.bytedeco:pytorch): " + torch.get_num_threads() + " intra-op threads";
