@@ -2,6 +2,7 @@ package dev.kindling.internal;
 
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.NoException;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -10,9 +11,12 @@ import org.bytedeco.javacpp.annotation.Platform;
  * per C function, handles as {@code long}. Not public API: {@link dev.kindling.Tensor} and friends
  * wrap it. {@code @NoException}: the C API never throws, it returns a status (0 handle or non-zero
  * code) and {@link #kd_last_error_message()} says why, so the glue needs no try/catch.
+ * {@code @CriticalRegion}: Java arrays are passed pinned, not copied (no C function here calls
+ * back into the JVM), which makes shape arrays cheap and bulk copies in and out a single pass.
  */
 @Platform(compiler = "cpp17", include = "kindling/kindling.h", link = "kindling", library = "jnikindling")
 @NoException
+@CriticalRegion
 public final class KindlingNative {
   static {
     NativeLoader.load();
