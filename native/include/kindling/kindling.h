@@ -32,7 +32,8 @@ enum {
   KD_ERR_UNSUPPORTED = 4,  /* no kernel for this device or op: UnsupportedOperationException */
   KD_ERR_STATE = 5,        /* invalid state (e.g. released handle): IllegalStateException */
   KD_ERR_MEMORY = 6,       /* allocation failed: OutOfMemoryError */
-  KD_ERR_INTERNAL = 7      /* a bug: RuntimeException */
+  KD_ERR_INTERNAL = 7,     /* a bug: RuntimeException */
+  KD_ERR_CALLBACK = 8      /* a Java callback (hook) failed; the Java side holds the exception */
 };
 
 /* ---- dtypes and devices ------------------------------------------------------------------ */
@@ -202,6 +203,53 @@ kd_tensor kd_index_select(kd_tensor t, int32_t dim, kd_tensor index);
 kd_tensor kd_gather(kd_tensor t, int32_t dim, kd_tensor index);
 kd_tensor kd_scatter_add(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src);
 int32_t kd_scatter_add_(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src);
+
+/* ---- autograd ---------------------------------------------------------------------------- */
+/* Grad mode is per thread. kd_set_grad_enabled returns the previous mode. */
+int32_t kd_is_grad_enabled(void);
+int32_t kd_set_grad_enabled(int32_t enabled);
+int32_t kd_requires_grad(kd_tensor t);
+int32_t kd_set_requires_grad(kd_tensor t, int32_t flag);
+int32_t kd_is_leaf(kd_tensor t);
+/* *out = the .grad tensor (a new handle) or 0 when there is none. */
+int32_t kd_grad(kd_tensor t, kd_tensor* out);
+/* Sets .grad (g = 0 clears it). */
+int32_t kd_set_grad(kd_tensor t, kd_tensor g);
+int32_t kd_retain_grad(kd_tensor t);
+int32_t kd_retains_grad(kd_tensor t);
+/* detach(): shares data, no history. detach_(): drops t's history in place. */
+kd_tensor kd_detach(kd_tensor t);
+int32_t kd_detach_(kd_tensor t);
+
+/* Graph introspection. A kd_node owns a reference to a backward node; release it. */
+typedef int64_t kd_node;
+kd_node kd_grad_fn(kd_tensor t); /* 0 for leaves */
+void kd_node_release(kd_node n);
+const char* kd_node_name(kd_node n);
+int64_t kd_node_id(kd_node n); /* the same node always has the same id */
+int32_t kd_node_num_next(kd_node n);
+/* Node of next edge i (0 where that input needs no gradient); *input_nr gets the edge's slot. */
+kd_node kd_node_next(kd_node n, int32_t i, int32_t* input_nr);
+/* The tensor an AccumulateGrad node accumulates into (a new handle), else 0. */
+kd_tensor kd_node_variable(kd_node n);
+
+/* roots[i].backward(grads[i]) for all i at once (grads[i] may be 0 for one-element roots).
+ * With n_inputs > 0, only those leaves accumulate gradients. */
+int32_t kd_backward(const kd_tensor* roots, const kd_tensor* grads, int32_t n, int32_t retain_graph,
+                    int32_t create_graph, const kd_tensor* inputs, int32_t n_inputs);
+/* torch.autograd.grad: writes n_inputs handles into out (0 for unused inputs with allow_unused). */
+int32_t kd_autograd_grad(const kd_tensor* outputs, const kd_tensor* grad_outputs, int32_t n,
+                         const kd_tensor* inputs, int32_t n_inputs, int32_t retain_graph,
+                         int32_t create_graph, int32_t allow_unused, kd_tensor* out);
+
+/* Tensor hooks. One dispatcher serves all hooks: it gets the hook's id and a gradient handle
+ * (a reference it owns), and returns a handle to replace the gradient (ownership passes to the
+ * core), 0 to keep it, or -1 when the hook failed (backward then stops with KD_ERR_CALLBACK). */
+typedef kd_tensor (*kd_hook_fn)(int64_t hook_id, kd_tensor grad);
+void kd_set_hook_dispatcher(kd_hook_fn fn);
+int32_t kd_register_hook(kd_tensor t, int64_t hook_id);
+/* Returns 1 when a hook was removed, 0 when there was none with that id. */
+int32_t kd_remove_hook(kd_tensor t, int64_t hook_id);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,10 @@
 #include "cpu/parallel.h"
 #include "kindling/kindling.h"
 #include "ops/ops.h"
+#include "autograd/engine.h"
+#include "autograd/functions.h"
+#include "autograd/grad_mode.h"
+#include "autograd/meta.h"
 
 using kd::Dims;
 using kd::DType;
@@ -212,120 +216,120 @@ kd_tensor kd_randperm(int64_t n, int32_t dtype) {
   return make([&] { return kd::ops::randperm(n, DT(dtype)); });
 }
 int32_t kd_uniform_(kd_tensor t, double from, double to) {
-  return guard([&] { kd::ops::uniform_(T(t), from, to); });
+  return guard([&] { kd::ag::check_inplace(T(t), "uniform_"); kd::ops::uniform_(T(t), from, to); });
 }
 int32_t kd_normal_(kd_tensor t, double mean, double std) {
-  return guard([&] { kd::ops::normal_(T(t), mean, std); });
+  return guard([&] { kd::ag::check_inplace(T(t), "normal_"); kd::ops::normal_(T(t), mean, std); });
 }
 int32_t kd_bernoulli_(kd_tensor t, double p) {
-  return guard([&] { kd::ops::bernoulli_(T(t), p); });
+  return guard([&] { kd::ag::check_inplace(T(t), "bernoulli_"); kd::ops::bernoulli_(T(t), p); });
 }
 
 // ---- views
-kd_tensor kd_alias(kd_tensor t) { return make([&] { return kd::ops::alias(T(t)); }); }
+kd_tensor kd_alias(kd_tensor t) { return make([&] { return kd::ag::alias(T(t)); }); }
 kd_tensor kd_view(kd_tensor t, const int64_t* shape, int32_t ndim) {
-  return make([&] { return kd::ops::view(T(t), D(shape, ndim, "view")); });
+  return make([&] { return kd::ag::view(T(t), D(shape, ndim, "view")); });
 }
 kd_tensor kd_reshape(kd_tensor t, const int64_t* shape, int32_t ndim) {
-  return make([&] { return kd::ops::reshape(T(t), D(shape, ndim, "reshape")); });
+  return make([&] { return kd::ag::reshape(T(t), D(shape, ndim, "reshape")); });
 }
 kd_tensor kd_transpose(kd_tensor t, int32_t d0, int32_t d1) {
-  return make([&] { return kd::ops::transpose(T(t), d0, d1); });
+  return make([&] { return kd::ag::transpose(T(t), d0, d1); });
 }
 kd_tensor kd_permute(kd_tensor t, const int64_t* dims, int32_t ndim) {
-  return make([&] { return kd::ops::permute(T(t), D(dims, ndim, "permute")); });
+  return make([&] { return kd::ag::permute(T(t), D(dims, ndim, "permute")); });
 }
 kd_tensor kd_slice(kd_tensor t, int32_t dim, int64_t start, int64_t end, int64_t step) {
-  return make([&] { return kd::ops::slice(T(t), dim, start, end, step); });
+  return make([&] { return kd::ag::slice(T(t), dim, start, end, step); });
 }
 kd_tensor kd_narrow(kd_tensor t, int32_t dim, int64_t start, int64_t length) {
-  return make([&] { return kd::ops::narrow(T(t), dim, start, length); });
+  return make([&] { return kd::ag::narrow(T(t), dim, start, length); });
 }
 kd_tensor kd_select(kd_tensor t, int32_t dim, int64_t index) {
-  return make([&] { return kd::ops::select(T(t), dim, index); });
+  return make([&] { return kd::ag::select(T(t), dim, index); });
 }
 kd_tensor kd_expand(kd_tensor t, const int64_t* shape, int32_t ndim) {
-  return make([&] { return kd::ops::expand(T(t), D(shape, ndim, "expand")); });
+  return make([&] { return kd::ag::expand(T(t), D(shape, ndim, "expand")); });
 }
-kd_tensor kd_squeeze(kd_tensor t) { return make([&] { return kd::ops::squeeze(T(t)); }); }
+kd_tensor kd_squeeze(kd_tensor t) { return make([&] { return kd::ag::squeeze(T(t)); }); }
 kd_tensor kd_squeeze_dim(kd_tensor t, int32_t dim) {
-  return make([&] { return kd::ops::squeeze_dim(T(t), dim); });
+  return make([&] { return kd::ag::squeeze_dim(T(t), dim); });
 }
 kd_tensor kd_unsqueeze(kd_tensor t, int32_t dim) {
-  return make([&] { return kd::ops::unsqueeze(T(t), dim); });
+  return make([&] { return kd::ag::unsqueeze(T(t), dim); });
 }
 kd_tensor kd_flatten(kd_tensor t, int32_t s, int32_t e) {
-  return make([&] { return kd::ops::flatten(T(t), s, e); });
+  return make([&] { return kd::ag::flatten(T(t), s, e); });
 }
-kd_tensor kd_contiguous(kd_tensor t) { return make([&] { return kd::ops::contiguous(T(t)); }); }
-kd_tensor kd_clone(kd_tensor t) { return make([&] { return kd::ops::clone(T(t)); }); }
+kd_tensor kd_contiguous(kd_tensor t) { return make([&] { return kd::ag::contiguous(T(t)); }); }
+kd_tensor kd_clone(kd_tensor t) { return make([&] { return kd::ag::clone(T(t)); }); }
 kd_tensor kd_to_dtype(kd_tensor t, int32_t dtype) {
-  return make([&] { return kd::ops::to_dtype(T(t), DT(dtype)); });
+  return make([&] { return kd::ag::to_dtype(T(t), DT(dtype)); });
 }
 
 // ---- elementwise
-kd_tensor kd_unary(int32_t op, kd_tensor t) { return make([&] { return kd::ops::unary(op, T(t)); }); }
-int32_t kd_unary_(int32_t op, kd_tensor t) { return guard([&] { kd::ops::unary_(op, T(t)); }); }
+kd_tensor kd_unary(int32_t op, kd_tensor t) { return make([&] { return kd::ag::unary(op, T(t)); }); }
+int32_t kd_unary_(int32_t op, kd_tensor t) { return guard([&] { kd::ag::unary_(op, T(t)); }); }
 kd_tensor kd_binary(int32_t op, kd_tensor a, kd_tensor b) {
-  return make([&] { return kd::ops::binary(op, T(a), T(b)); });
+  return make([&] { return kd::ag::binary(op, T(a), T(b)); });
 }
 int32_t kd_binary_(int32_t op, kd_tensor a, kd_tensor b) {
-  return guard([&] { kd::ops::binary_(op, T(a), T(b)); });
+  return guard([&] { kd::ag::binary_(op, T(a), T(b)); });
 }
 kd_tensor kd_binary_scalar(int32_t op, kd_tensor a, double s, int32_t sdtype) {
-  return make([&] { return kd::ops::binary_scalar(op, T(a), s, DT(sdtype)); });
+  return make([&] { return kd::ag::binary_scalar(op, T(a), s, DT(sdtype)); });
 }
 int32_t kd_binary_scalar_(int32_t op, kd_tensor a, double s, int32_t sdtype) {
-  return guard([&] { kd::ops::binary_scalar_(op, T(a), s, DT(sdtype)); });
+  return guard([&] { kd::ag::binary_scalar_(op, T(a), s, DT(sdtype)); });
 }
 kd_tensor kd_scalar_binary(int32_t op, double s, int32_t sdtype, kd_tensor b) {
-  return make([&] { return kd::ops::scalar_binary(op, s, DT(sdtype), T(b)); });
+  return make([&] { return kd::ag::scalar_binary(op, s, DT(sdtype), T(b)); });
 }
 kd_tensor kd_add_scaled(kd_tensor a, kd_tensor b, double alpha) {
-  return make([&] { return kd::ops::add_scaled(T(a), T(b), alpha); });
+  return make([&] { return kd::ag::add_scaled(T(a), T(b), alpha); });
 }
 int32_t kd_add_scaled_(kd_tensor a, kd_tensor b, double alpha) {
-  return guard([&] { kd::ops::add_scaled_(T(a), T(b), alpha); });
+  return guard([&] { kd::ag::add_scaled_(T(a), T(b), alpha); });
 }
 kd_tensor kd_leaky_relu(kd_tensor t, double slope) {
-  return make([&] { return kd::ops::leaky_relu(T(t), slope); });
+  return make([&] { return kd::ag::leaky_relu(T(t), slope); });
 }
 kd_tensor kd_clamp(kd_tensor t, double lo, double hi, int32_t has_lo, int32_t has_hi) {
-  return make([&] { return kd::ops::clamp(T(t), lo, hi, has_lo != 0, has_hi != 0); });
+  return make([&] { return kd::ag::clamp(T(t), lo, hi, has_lo != 0, has_hi != 0); });
 }
 int32_t kd_clamp_(kd_tensor t, double lo, double hi, int32_t has_lo, int32_t has_hi) {
-  return guard([&] { kd::ops::clamp_(T(t), lo, hi, has_lo != 0, has_hi != 0); });
+  return guard([&] { kd::ag::clamp_(T(t), lo, hi, has_lo != 0, has_hi != 0); });
 }
 kd_tensor kd_where(kd_tensor c, kd_tensor a, kd_tensor b) {
-  return make([&] { return kd::ops::where(T(c), T(a), T(b)); });
+  return make([&] { return kd::ag::where(T(c), T(a), T(b)); });
 }
 kd_tensor kd_masked_fill(kd_tensor t, kd_tensor mask, double value) {
-  return make([&] { return kd::ops::masked_fill(T(t), T(mask), value); });
+  return make([&] { return kd::ag::masked_fill(T(t), T(mask), value); });
 }
 int32_t kd_masked_fill_(kd_tensor t, kd_tensor mask, double value) {
-  return guard([&] { kd::ops::masked_fill_(T(t), T(mask), value); });
+  return guard([&] { kd::ag::masked_fill_(T(t), T(mask), value); });
 }
-int32_t kd_fill_(kd_tensor t, double value) { return guard([&] { kd::ops::fill_(T(t), value); }); }
-int32_t kd_zero_(kd_tensor t) { return guard([&] { kd::ops::fill_(T(t), 0.0); }); }
+int32_t kd_fill_(kd_tensor t, double value) { return guard([&] { kd::ag::fill_(T(t), value); }); }
+int32_t kd_zero_(kd_tensor t) { return guard([&] { kd::ag::fill_(T(t), 0.0); }); }
 int32_t kd_copy_(kd_tensor dst, kd_tensor src) {
-  return guard([&] { kd::ops::copy_(T(dst), T(src)); });
+  return guard([&] { kd::ag::copy_(T(dst), T(src)); });
 }
 
 // ---- reductions
 kd_tensor kd_reduce(int32_t op, kd_tensor t, const int64_t* dims, int32_t ndims, int32_t keepdim) {
-  return make([&] { return kd::ops::reduce(op, T(t), D(dims, ndims, "reduce"), keepdim != 0); });
+  return make([&] { return kd::ag::reduce(op, T(t), D(dims, ndims, "reduce"), keepdim != 0); });
 }
 kd_tensor kd_var(kd_tensor t, const int64_t* dims, int32_t ndims, double correction,
                  int32_t keepdim, int32_t take_sqrt) {
   return make([&] {
-    return kd::ops::var(T(t), D(dims, ndims, "var"), correction, keepdim != 0, take_sqrt != 0);
+    return kd::ag::var(T(t), D(dims, ndims, "var"), correction, keepdim != 0, take_sqrt != 0);
   });
 }
 int32_t kd_max_dim(kd_tensor t, int32_t dim, int32_t keepdim, kd_tensor* out) {
   return guard([&] {
     if (!out) kd::fail(KD_ERR_ARGUMENT, "max: null output array");
     Tensor v, i;
-    kd::ops::max_dim(T(t), dim, keepdim != 0, &v, &i);
+    kd::ag::max_dim(T(t), dim, keepdim != 0, &v, &i);
     out[0] = H(v);
     out[1] = H(i);
   });
@@ -334,7 +338,7 @@ int32_t kd_min_dim(kd_tensor t, int32_t dim, int32_t keepdim, kd_tensor* out) {
   return guard([&] {
     if (!out) kd::fail(KD_ERR_ARGUMENT, "min: null output array");
     Tensor v, i;
-    kd::ops::min_dim(T(t), dim, keepdim != 0, &v, &i);
+    kd::ag::min_dim(T(t), dim, keepdim != 0, &v, &i);
     out[0] = H(v);
     out[1] = H(i);
   });
@@ -345,15 +349,15 @@ kd_tensor kd_argmax(kd_tensor t, int32_t dim, int32_t has_dim, int32_t keepdim) 
 kd_tensor kd_argmin(kd_tensor t, int32_t dim, int32_t has_dim, int32_t keepdim) {
   return make([&] { return kd::ops::argmin(T(t), dim, has_dim != 0, keepdim != 0); });
 }
-kd_tensor kd_softmax(kd_tensor t, int32_t dim) { return make([&] { return kd::ops::softmax(T(t), dim); }); }
+kd_tensor kd_softmax(kd_tensor t, int32_t dim) { return make([&] { return kd::ag::softmax(T(t), dim); }); }
 kd_tensor kd_log_softmax(kd_tensor t, int32_t dim) {
-  return make([&] { return kd::ops::log_softmax(T(t), dim); });
+  return make([&] { return kd::ag::log_softmax(T(t), dim); });
 }
 
 // ---- linear algebra
-kd_tensor kd_matmul(kd_tensor a, kd_tensor b) { return make([&] { return kd::ops::matmul(T(a), T(b)); }); }
-kd_tensor kd_mm(kd_tensor a, kd_tensor b) { return make([&] { return kd::ops::mm(T(a), T(b)); }); }
-kd_tensor kd_bmm(kd_tensor a, kd_tensor b) { return make([&] { return kd::ops::bmm(T(a), T(b)); }); }
+kd_tensor kd_matmul(kd_tensor a, kd_tensor b) { return make([&] { return kd::ag::matmul(T(a), T(b)); }); }
+kd_tensor kd_mm(kd_tensor a, kd_tensor b) { return make([&] { return kd::ag::mm(T(a), T(b)); }); }
+kd_tensor kd_bmm(kd_tensor a, kd_tensor b) { return make([&] { return kd::ag::bmm(T(a), T(b)); }); }
 
 // ---- joining and indexing
 kd_tensor kd_cat(const kd_tensor* ts, int32_t n, int32_t dim) {
@@ -361,7 +365,7 @@ kd_tensor kd_cat(const kd_tensor* ts, int32_t n, int32_t dim) {
     if (n < 0 || (n > 0 && !ts)) kd::fail(KD_ERR_ARGUMENT, "cat: bad tensor list");
     std::vector<Tensor> v;
     for (int32_t i = 0; i < n; ++i) v.push_back(T(ts[i]));
-    return kd::ops::cat(v, dim);
+    return kd::ag::cat(v, dim);
   });
 }
 kd_tensor kd_stack(const kd_tensor* ts, int32_t n, int32_t dim) {
@@ -369,7 +373,7 @@ kd_tensor kd_stack(const kd_tensor* ts, int32_t n, int32_t dim) {
     if (n < 0 || (n > 0 && !ts)) kd::fail(KD_ERR_ARGUMENT, "stack: bad tensor list");
     std::vector<Tensor> v;
     for (int32_t i = 0; i < n; ++i) v.push_back(T(ts[i]));
-    return kd::ops::stack(v, dim);
+    return kd::ag::stack(v, dim);
   });
 }
 int32_t kd_split_with_sizes(kd_tensor t, const int64_t* sizes, int32_t n, int32_t dim, kd_tensor* out) {
@@ -377,21 +381,165 @@ int32_t kd_split_with_sizes(kd_tensor t, const int64_t* sizes, int32_t n, int32_
     if (!out && n > 0) kd::fail(KD_ERR_ARGUMENT, "split: null output array");
     if (n < 0 || (n > 0 && !sizes)) kd::fail(KD_ERR_ARGUMENT, "split: bad sizes array");
     std::vector<int64_t> sz(sizes, sizes + n);
-    std::vector<Tensor> parts = kd::ops::split_with_sizes(T(t), sz, dim);
+    std::vector<Tensor> parts = kd::ag::split_with_sizes(T(t), sz, dim);
     for (size_t i = 0; i < parts.size(); ++i) out[i] = H(parts[i]);
   });
 }
 kd_tensor kd_index_select(kd_tensor t, int32_t dim, kd_tensor index) {
-  return make([&] { return kd::ops::index_select(T(t), dim, T(index)); });
+  return make([&] { return kd::ag::index_select(T(t), dim, T(index)); });
 }
 kd_tensor kd_gather(kd_tensor t, int32_t dim, kd_tensor index) {
-  return make([&] { return kd::ops::gather(T(t), dim, T(index)); });
+  return make([&] { return kd::ag::gather(T(t), dim, T(index)); });
 }
 kd_tensor kd_scatter_add(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src) {
-  return make([&] { return kd::ops::scatter_add(T(t), dim, T(index), T(src)); });
+  return make([&] { return kd::ag::scatter_add(T(t), dim, T(index), T(src)); });
 }
 int32_t kd_scatter_add_(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src) {
-  return guard([&] { kd::ops::scatter_add_(T(t), dim, T(index), T(src)); });
+  return guard([&] { kd::ag::scatter_add_(T(t), dim, T(index), T(src)); });
+}
+
+// ---- autograd
+namespace {
+kd_hook_fn g_hook_dispatcher = nullptr;
+
+std::shared_ptr<kd::ag::Node>& N(kd_node n) {
+  if (n == 0) kd::fail(KD_ERR_STATE, "null node handle");
+  return *reinterpret_cast<std::shared_ptr<kd::ag::Node>*>(n);
+}
+kd_node box(std::shared_ptr<kd::ag::Node> n) {
+  if (!n) return 0;
+  return reinterpret_cast<kd_node>(new std::shared_ptr<kd::ag::Node>(std::move(n)));
+}
+std::vector<Tensor> list(const kd_tensor* hs, int32_t n, bool allow_null, const char* what) {
+  if (n < 0 || (n > 0 && !hs)) kd::fail(KD_ERR_ARGUMENT, what, ": bad tensor list");
+  std::vector<Tensor> v;
+  for (int32_t i = 0; i < n; ++i) v.push_back(hs[i] == 0 && allow_null ? Tensor() : T(hs[i]));
+  return v;
+}
+}  // namespace
+
+int32_t kd_is_grad_enabled(void) { return kd::ag::is_grad_enabled() ? 1 : 0; }
+int32_t kd_set_grad_enabled(int32_t enabled) {
+  int32_t prev = kd::ag::is_grad_enabled() ? 1 : 0;
+  kd::ag::set_grad_enabled(enabled != 0);
+  return prev;
+}
+int32_t kd_requires_grad(kd_tensor t) { return kd::ag::requires_grad(T(t)) ? 1 : 0; }
+int32_t kd_set_requires_grad(kd_tensor t, int32_t flag) {
+  return guard([&] { kd::ag::set_requires_grad(T(t), flag != 0); });
+}
+int32_t kd_is_leaf(kd_tensor t) { return kd::ag::is_leaf(T(t)) ? 1 : 0; }
+int32_t kd_grad(kd_tensor t, kd_tensor* out) {
+  return guard([&] {
+    if (!out) kd::fail(KD_ERR_ARGUMENT, "grad: null output pointer");
+    kd::AutogradMeta* m = kd::ag::meta_or_null(T(t));
+    *out = (m && m->grad.defined()) ? H(m->grad) : 0;
+  });
+}
+int32_t kd_set_grad(kd_tensor t, kd_tensor g) {
+  return guard([&] {
+    Tensor x = T(t);
+    if (g == 0) {
+      if (kd::AutogradMeta* m = kd::ag::meta_or_null(x)) m->grad = Tensor();
+      return;
+    }
+    Tensor gr = T(g);
+    if (gr.sizes() != x.sizes())
+      kd::fail(KD_ERR_ARGUMENT, "grad: assigned grad has data of a different size (", gr.shape_str(),
+               " vs the tensor's ", x.shape_str(), ")");
+    if (gr.dtype() != x.dtype())
+      kd::fail(KD_ERR_DTYPE, "grad: assigned grad has data of a different type (", kd::dtype_name(gr.dtype()),
+               " vs the tensor's ", kd::dtype_name(x.dtype()), ")");
+    kd::ag::meta(x).grad = gr;
+  });
+}
+int32_t kd_retain_grad(kd_tensor t) { return guard([&] { kd::ag::retain_grad(T(t)); }); }
+int32_t kd_retains_grad(kd_tensor t) {
+  kd::AutogradMeta* m = kd::ag::meta_or_null(T(t));
+  return m && m->retains_grad ? 1 : 0;
+}
+kd_tensor kd_detach(kd_tensor t) { return make([&] { return kd::ag::detach(T(t)); }); }
+int32_t kd_detach_(kd_tensor t) { return guard([&] { kd::ag::detach_(T(t)); }); }
+
+kd_node kd_grad_fn(kd_tensor t) {
+  kd_node out = 0;
+  guard([&] { out = box(kd::ag::grad_fn(T(t))); });
+  return out;
+}
+void kd_node_release(kd_node n) {
+  if (n) delete reinterpret_cast<std::shared_ptr<kd::ag::Node>*>(n);
+}
+const char* kd_node_name(kd_node n) { return n ? N(n)->name() : ""; }
+int64_t kd_node_id(kd_node n) { return n ? reinterpret_cast<int64_t>(N(n).get()) : 0; }
+int32_t kd_node_num_next(kd_node n) { return n ? static_cast<int32_t>(N(n)->next_edges.size()) : 0; }
+kd_node kd_node_next(kd_node n, int32_t i, int32_t* input_nr) {
+  kd_node out = 0;
+  guard([&] {
+    auto& node = N(n);
+    if (i < 0 || i >= static_cast<int32_t>(node->next_edges.size()))
+      kd::fail(KD_ERR_INDEX, "next_functions: index ", i, " out of range for ", node->next_edges.size(), " edges");
+    const kd::ag::Edge& e = node->next_edges[i];
+    if (input_nr) *input_nr = static_cast<int32_t>(e.input_nr);
+    out = box(e.fn);
+  });
+  return out;
+}
+kd_tensor kd_node_variable(kd_node n) {
+  kd_tensor out = 0;
+  guard([&] {
+    auto* acc = dynamic_cast<kd::ag::AccumulateGrad*>(N(n).get());
+    if (acc) out = H(Tensor(acc->variable));
+  });
+  return out;
+}
+
+int32_t kd_backward(const kd_tensor* roots, const kd_tensor* grads, int32_t n, int32_t retain_graph,
+                    int32_t create_graph, const kd_tensor* inputs, int32_t n_inputs) {
+  return guard([&] {
+    kd::ag::BackwardOptions o;
+    o.retain_graph = retain_graph != 0;
+    o.create_graph = create_graph != 0;
+    std::vector<Tensor> r = list(roots, n, false, "backward");
+    std::vector<Tensor> g = grads ? list(grads, n, true, "backward") : std::vector<Tensor>(n);
+    kd::ag::backward(r, g, o, list(inputs, n_inputs, false, "backward"));
+  });
+}
+
+int32_t kd_autograd_grad(const kd_tensor* outputs, const kd_tensor* grad_outputs, int32_t n,
+                         const kd_tensor* inputs, int32_t n_inputs, int32_t retain_graph,
+                         int32_t create_graph, int32_t allow_unused, kd_tensor* out) {
+  return guard([&] {
+    if (!out && n_inputs > 0) kd::fail(KD_ERR_ARGUMENT, "grad: null output array");
+    kd::ag::BackwardOptions o;
+    o.retain_graph = retain_graph != 0;
+    o.create_graph = create_graph != 0;
+    o.allow_unused = allow_unused != 0;
+    std::vector<Tensor> g = grad_outputs ? list(grad_outputs, n, true, "grad") : std::vector<Tensor>(n);
+    std::vector<Tensor> res =
+        kd::ag::grad(list(outputs, n, false, "grad"), list(inputs, n_inputs, false, "grad"), g, o);
+    for (size_t i = 0; i < res.size(); ++i) out[i] = res[i].defined() ? H(res[i]) : 0;
+  });
+}
+
+void kd_set_hook_dispatcher(kd_hook_fn fn) { g_hook_dispatcher = fn; }
+
+int32_t kd_register_hook(kd_tensor t, int64_t hook_id) {
+  return guard([&] {
+    if (!g_hook_dispatcher) kd::fail(KD_ERR_STATE, "register_hook: no hook dispatcher installed");
+    if (hook_id < 0) kd::fail(KD_ERR_ARGUMENT, "register_hook: hook ids must be non-negative");
+    kd::ag::register_hook(T(t), hook_id, [hook_id](const Tensor& g) -> Tensor {
+      kd_tensor r = g_hook_dispatcher(hook_id, H(g));
+      if (r == -1) kd::fail(KD_ERR_CALLBACK, "hook ", hook_id, " threw an exception");
+      if (r == 0) return Tensor();
+      return Tensor(kd::Ref<TensorImpl>::adopt(reinterpret_cast<TensorImpl*>(r)));
+    });
+  });
+}
+
+int32_t kd_remove_hook(kd_tensor t, int64_t hook_id) {
+  int32_t removed = 0;
+  int32_t st = guard([&] { removed = kd::ag::remove_hook(T(t), hook_id) ? 1 : 0; });
+  return st == KD_OK ? removed : -st;
 }
 
 }  // extern "C"

@@ -81,7 +81,7 @@ TensorImpl::TensorImpl(Ref<Storage> s, const Dims& sz, const Dims& st, int64_t o
   g_live_tensors.fetch_add(1, std::memory_order_relaxed);
 }
 
-void destroy_autograd_meta(AutogradMeta* meta);  // autograd layer; weak default below
+void destroy_autograd_meta(AutogradMeta* meta);  // defined by the autograd layer (meta.cpp)
 
 TensorImpl::~TensorImpl() {
   if (autograd) destroy_autograd_meta(autograd);
@@ -90,8 +90,6 @@ TensorImpl::~TensorImpl() {
 
 int64_t TensorImpl::live_count() { return g_live_tensors.load(std::memory_order_relaxed); }
 
-// Until the autograd layer exists nothing creates AutogradMeta; it overrides this symbol.
-__attribute__((weak)) void destroy_autograd_meta(AutogradMeta*) {}
 
 int32_t wrap_dim(int64_t dim, int32_t ndim, const char* op) {
   int64_t n = ndim == 0 ? 1 : ndim;  // a 0-dim tensor accepts dim 0 and -1, like PyTorch
@@ -122,8 +120,9 @@ Tensor Tensor::empty(const Dims& sizes, DType dtype, Device device) {
 
 Tensor Tensor::view_of(const Tensor& base, const Dims& sizes, const Dims& strides,
                        int64_t offset) {
-  return Tensor(Ref<TensorImpl>::adopt(
-      new TensorImpl(base.impl()->storage, sizes, strides, offset, base.dtype())));
+  auto* impl = new TensorImpl(base.impl()->storage, sizes, strides, offset, base.dtype());
+  impl->is_view = true;
+  return Tensor(Ref<TensorImpl>::adopt(impl));
 }
 
 bool Tensor::is_contiguous() const {

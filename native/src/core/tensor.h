@@ -61,6 +61,7 @@ class TensorImpl : public RefCounted {
   Dims strides;
   int64_t offset;  // in elements
   DType dtype;
+  bool is_view = false;              // made by a view op from another tensor's storage
   AutogradMeta* autograd = nullptr;  // owned; null for tensors outside autograd
 
   static int64_t live_count();

@@ -2,6 +2,10 @@ package dev.kindling;
 
 import static dev.kindling.internal.KindlingNative.*;
 
+import dev.kindling.autograd.Node;
+import dev.kindling.autograd.RemovableHandle;
+import dev.kindling.internal.Hooks;
+import dev.kindling.internal.KindlingNative;
 import dev.kindling.internal.Native;
 import dev.kindling.internal.NativeLoader;
 import dev.kindling.internal.TensorFormatter;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * An n-dimensional array in native memory, PyTorch's {@code torch.Tensor} for Java.
@@ -72,6 +77,26 @@ public final class Tensor implements AutoCloseable {
 
   private static Tensor make(long h) {
     return wrap(Native.check(h));
+  }
+
+  /**
+   * Wraps a native handle this call takes ownership of (for Kindling's own packages): owned by
+   * the current scope, else by the caller.
+   */
+  public static Tensor fromNativeHandle(long h) {
+    if (h == 0) throw new IllegalArgumentException("fromNativeHandle: null handle");
+    return wrap(h);
+  }
+
+  static long[] handles(List<Tensor> ts, String op, String what, boolean allowNull) {
+    if (ts == null) throw new NullPointerException(op + ": " + what + " is null");
+    long[] hs = new long[ts.size()];
+    for (int i = 0; i < hs.length; i++) {
+      Tensor t = ts.get(i);
+      if (t == null && allowNull) continue;
+      hs[i] = h(t, op, what + "[" + i + "]");
+    }
+    return hs;
   }
 
   void registerCleaner() {
@@ -542,7 +567,141 @@ public final class Tensor implements AutoCloseable {
   @Override
   public String toString() {
     if (handle == 0) return "tensor(<closed>)";
-    return TensorFormatter.format(this);
+    List<String> suffixes = new ArrayList<>(1);
+    long h = handle;
+    long node = kd_grad_fn(h);
+    if (node != 0) {
+      suffixes.add("grad_fn=<" + kd_node_name(node) + ">");
+      kd_node_release(node);
+    } else if (kd_requires_grad(h) != 0) {
+      suffixes.add("requires_grad=True");
+    }
+    return TensorFormatter.format(this, suffixes);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // autograd
+
+  /** Whether gradients are recorded for this tensor (a leaf that asked for it, or a result). */
+  public boolean requiresGrad() {
+    return kd_requires_grad(h("requiresGrad")) != 0;
+  }
+
+  /** Sets requires_grad on a leaf (floating point only), like {@code t.requires_grad_(flag)}. */
+  public Tensor requiresGrad_(boolean flag) {
+    Native.check(kd_set_requires_grad(h("requires_grad_"), flag ? 1 : 0));
+    return this;
+  }
+
+  public Tensor requiresGrad_() {
+    return requiresGrad_(true);
+  }
+
+  /**
+   * The accumulated gradient ({@code t.grad}), or null. Each call returns a new handle to the
+   * same native gradient (owned by the current scope, or the caller).
+   */
+  public Tensor grad() {
+    long[] out = new long[1];
+    Native.check(kd_grad(h("grad"), out));
+    return out[0] == 0 ? null : wrap(out[0]);
+  }
+
+  /** {@code t.grad = g} (null clears it, like {@code t.grad = None}). */
+  public Tensor setGrad(Tensor g) {
+    Native.check(kd_set_grad(h("grad"), g == null ? 0 : g.h("grad")));
+    return this;
+  }
+
+  /** True for tensors not made by a recorded op (user-created tensors and parameters). */
+  public boolean isLeaf() {
+    return kd_is_leaf(h("isLeaf")) != 0;
+  }
+
+  /** Keep .grad of this non-leaf tensor after backward. */
+  public Tensor retainGrad() {
+    Native.check(kd_retain_grad(h("retain_grad")));
+    return this;
+  }
+
+  public boolean retainsGrad() {
+    return kd_retains_grad(h("retains_grad")) != 0;
+  }
+
+  /** A tensor sharing this one's data with no history ({@code t.detach()}). */
+  public Tensor detach() {
+    return make(kd_detach(h("detach")));
+  }
+
+  /** Drops this tensor's history in place ({@code t.detach_()}). */
+  public Tensor detach_() {
+    Native.check(kd_detach_(h("detach_")));
+    return this;
+  }
+
+  /** {@code t.data}: the same data, untracked by autograd (in-place changes are not recorded). */
+  public Tensor data() {
+    return make(kd_detach(h("data")));
+  }
+
+  /** The backward function that made this tensor ({@code t.grad_fn}), or null for leaves. */
+  public Node gradFn() {
+    return Node.wrap(kd_grad_fn(h("grad_fn")));
+  }
+
+  /** Computes gradients of this one-element tensor w.r.t. the leaves ({@code t.backward()}). */
+  public void backward() {
+    backward(null, false, false);
+  }
+
+  /** {@code t.backward(gradient)}: gradient has this tensor's shape. */
+  public void backward(Tensor gradient) {
+    backward(gradient, false, false);
+  }
+
+  public void backward(Tensor gradient, boolean retainGraph) {
+    backward(gradient, retainGraph, false);
+  }
+
+  /** {@code t.backward(gradient, retain_graph, create_graph)}. */
+  public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+    long[] roots = {h("backward")};
+    long[] grads = {gradient == null ? 0 : gradient.h("backward")};
+    Native.check(kd_backward(roots, grads, 1, retainGraph ? 1 : 0, createGraph ? 1 : 0, NO_DIMS, 0));
+  }
+
+  /**
+   * Registers a hook on this tensor's gradient ({@code t.register_hook(fn)}): it runs during
+   * backward with the gradient and may return a replacement (or null / the same tensor to keep
+   * it). An exception thrown by the hook stops backward and comes out of it.
+   */
+  public RemovableHandle registerHook(Function<Tensor, Tensor> hook) {
+    if (hook == null) throw new NullPointerException("register_hook: hook is null");
+    long self = h("register_hook");
+    long id = Hooks.add(grad -> {
+      Tensor g = wrap(grad);
+      Tensor r = hook.apply(g);
+      if (r == null || r == g) return 0;
+      return KindlingNative.kd_retain(r.h("register_hook (returned gradient)"));
+    });
+    int st = kd_register_hook(self, id);
+    if (st != 0) {
+      Hooks.remove(id);
+      Native.check(st);
+    }
+    final java.lang.ref.WeakReference<Tensor> target = new java.lang.ref.WeakReference<>(this);
+    return new RemovableHandle() {
+      private boolean removed;
+
+      @Override
+      public void remove() {
+        if (removed) return;
+        removed = true;
+        Tensor t = target.get();
+        if (t != null && !t.isClosed()) kd_remove_hook(t.handle, id);
+        Hooks.remove(id);
+      }
+    };
   }
 
   // ------------------------------------------------------------------------------------------

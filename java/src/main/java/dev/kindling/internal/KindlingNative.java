@@ -1,5 +1,6 @@
 package dev.kindling.internal;
 
+import org.bytedeco.javacpp.FunctionPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.CriticalRegion;
@@ -147,4 +148,52 @@ public final class KindlingNative {
   public static native long kd_gather(long t, int dim, long index);
   public static native long kd_scatter_add(long t, int dim, long index, long src);
   public static native int kd_scatter_add_(long t, int dim, long index, long src);
+
+  // ---- autograd
+  public static native int kd_is_grad_enabled();
+  public static native int kd_set_grad_enabled(int enabled);
+  public static native int kd_requires_grad(long t);
+  public static native int kd_set_requires_grad(long t, int flag);
+  public static native int kd_is_leaf(long t);
+  public static native int kd_grad(long t, @Cast("kd_tensor*") long[] out);
+  public static native int kd_set_grad(long t, long g);
+  public static native int kd_retain_grad(long t);
+  public static native int kd_retains_grad(long t);
+  public static native long kd_detach(long t);
+  public static native int kd_detach_(long t);
+  public static native long kd_grad_fn(long t);
+  public static native void kd_node_release(long n);
+  public static native @Cast("const char*") String kd_node_name(long n);
+  public static native long kd_node_id(long n);
+  public static native int kd_node_num_next(long n);
+  public static native long kd_node_next(long n, int i, int[] inputNr);
+  public static native long kd_node_variable(long n);
+  public static native int kd_backward(@Cast("const kd_tensor*") long[] roots, @Cast("const kd_tensor*") long[] grads, int n,
+      int retainGraph, int createGraph, @Cast("const kd_tensor*") long[] inputs, int nInputs);
+  public static native int kd_autograd_grad(@Cast("const kd_tensor*") long[] outputs, @Cast("const kd_tensor*") long[] gradOutputs,
+      int n, @Cast("const kd_tensor*") long[] inputs, int nInputs, int retainGraph, int createGraph, int allowUnused,
+      @Cast("kd_tensor*") long[] out);
+  public static native void kd_set_hook_dispatcher(HookDispatcher fn);
+  public static native int kd_register_hook(long t, long hookId);
+  public static native int kd_remove_hook(long t, long hookId);
+
+  /**
+   * The one native-to-Java callback: the engine calls it for every Java tensor hook with the
+   * hook's id and a gradient handle. Subclassed by {@code dev.kindling.internal.Hooks}.
+   */
+  public static class HookDispatcher extends FunctionPointer {
+    static {
+      Loader.load();
+    }
+
+    protected HookDispatcher() {
+      allocate();
+    }
+
+    private native void allocate();
+
+    public @Cast("kd_tensor") long call(@Cast("int64_t") long hookId, @Cast("kd_tensor") long grad) {
+      return 0;
+    }
+  }
 }

@@ -12,6 +12,7 @@ public final class Native {
   public static final int ERR_UNSUPPORTED = 4;
   public static final int ERR_STATE = 5;
   public static final int ERR_MEMORY = 6;
+  public static final int ERR_CALLBACK = 8;
 
   static {
     NativeLoader.load();
@@ -34,6 +35,12 @@ public final class Native {
     int code = KindlingNative.kd_last_error_code();
     String msg = KindlingNative.kd_last_error_message();
     switch (code) {
+      case ERR_CALLBACK: {
+        Throwable t = Hooks.takeFailure();
+        if (t instanceof RuntimeException) return (RuntimeException) t;
+        if (t instanceof Error) throw (Error) t;
+        return new RuntimeException("a hook failed during backward: " + (t == null ? msg : t), t);
+      }
       case ERR_INDEX:
         return new IndexOutOfBoundsException(msg);
       case ERR_UNSUPPORTED:
