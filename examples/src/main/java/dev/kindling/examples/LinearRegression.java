@@ -1,14 +1,15 @@
 package dev.kindling.examples;
 
+import dev.kindling.Autograd;
 import dev.kindling.Kindling;
 import dev.kindling.Scope;
 import dev.kindling.Tensor;
 
 /**
- * Fits y = X·w + b to noisy synthetic data by full-batch gradient descent, with the gradients of
- * the mean squared error written out by hand (autograd is the next step of the library). Shows
- * the everyday API: seeded random tensors, broadcasting, matmul, reductions, in-place updates and
- * a scope per step so the loop runs at flat native memory.
+ * Fits y = X·w + b to noisy synthetic data by full-batch gradient descent with autograd, the way
+ * a PyTorch user writes it: parameters that require grad, loss.backward(), an update under
+ * no_grad, gradients cleared. Each step is a scope, so the graph and every temporary are freed
+ * with it and the loop runs at flat native memory.
  */
 public final class LinearRegression {
   public static void main(String[] args) {
@@ -20,19 +21,22 @@ public final class LinearRegression {
     Tensor x = Tensor.randn(n, features);
     Tensor y = x.matmul(trueW).add(0.5).add(Tensor.randn(n, 1).mul(0.1));
 
-    Tensor w = Tensor.zeros(features, 1);
-    Tensor b = Tensor.zeros(1);
+    Tensor w = Tensor.zeros(features, 1).requiresGrad_();
+    Tensor b = Tensor.zeros(1).requiresGrad_();
     double lr = 0.1;
     long live = Kindling.liveTensors();
     long start = System.nanoTime();
     for (int step = 1; step <= steps; step++) {
       try (Scope s = Kindling.scope()) {
-        Tensor err = x.matmul(w).add(b).sub(y);              // [n, 1]
-        Tensor loss = err.pow(2L).mean();
-        Tensor gradW = x.t().matmul(err).mul(2.0 / n);       // d loss / d w
-        Tensor gradB = err.mean().mul(2.0);                  // d loss / d b
-        w.sub_(gradW, lr);
-        b.sub_(gradB, lr);
+        Tensor loss = x.matmul(w).add(b).sub(y).pow(2.0).mean();
+        if (step == 1) System.out.println("loss = " + loss + "   (its graph: " + describe(loss) + ")");
+        loss.backward();
+        try (var noGrad = Autograd.noGrad()) {
+          w.sub_(w.grad(), lr);
+          b.sub_(b.grad(), lr);
+        }
+        w.setGrad(null);
+        b.setGrad(null);
         if (step == 1 || step % 50 == 0)
           System.out.printf("step %4d  loss %.6f%n", step, loss.item());
       }
@@ -40,9 +44,24 @@ public final class LinearRegression {
     double ms = (System.nanoTime() - start) / 1e6;
     System.out.printf("%d steps in %.1f ms (%.3f ms/step); native tensors alive before/after the loop: %d/%d%n",
         steps, ms, ms / steps, live, Kindling.liveTensors());
-    System.out.println("learned w = " + w.view(-1));
+    System.out.println("learned w = " + w.detach().view(-1));
     System.out.println("true    w = " + trueW.view(-1));
     System.out.printf("learned b = %.4f (true 0.5)%n", b.item());
     for (Tensor t : new Tensor[] {trueW, x, y, w, b}) t.close();
+  }
+
+  /** The chain of backward functions from t to the leaves, e.g. MeanBackward0 <- PowBackward0 <- … */
+  private static String describe(Tensor t) {
+    StringBuilder sb = new StringBuilder();
+    dev.kindling.autograd.Node n = t.gradFn();
+    while (n != null) {
+      if (sb.length() > 0) sb.append(" <- ");
+      sb.append(n.name());
+      dev.kindling.autograd.Node next = null;
+      for (var e : n.nextFunctions())
+        if (e.node() != null && !(e.node() instanceof dev.kindling.autograd.AccumulateGrad)) next = e.node();
+      n = next;
+    }
+    return sb.toString();
   }
 }
