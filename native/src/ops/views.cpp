@@ -85,7 +85,9 @@ Tensor reshape(const Tensor& t, const Dims& shape) {
   Dims st;
   if (view_strides(t.sizes(), t.strides(), sz, &st)) return Tensor::view_of(t, sz, st, t.offset());
   Tensor c = contiguous(t);
-  return Tensor::view_of(c, sz, contiguous_strides(sz), c.offset());
+  Tensor out = Tensor::view_of(c, sz, contiguous_strides(sz), c.offset());
+  out.impl()->is_view = false;  // a reshape that had to copy owns fresh memory, as in PyTorch
+  return out;
 }
 
 Tensor transpose(const Tensor& t, int64_t d0, int64_t d1) {

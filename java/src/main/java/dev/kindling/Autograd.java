@@ -68,6 +68,16 @@ public final class Autograd {
     return out;
   }
 
+  /**
+   * {@code torch.autograd.grad(outputs, inputs, grad_outputs, create_graph=createGraph)}: as in
+   * PyTorch, the graph is retained exactly when createGraph is set (for a later backward through
+   * the returned gradients, e.g. a gradient penalty).
+   */
+  public static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
+      boolean createGraph) {
+    return grad(outputs, inputs, gradOutputs, createGraph, createGraph, false);
+  }
+
   /** {@code torch.autograd.grad(outputs, inputs)} with retainGraph = createGraph = false. */
   public static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs) {
     return grad(outputs, inputs, null, false, false, false);
