@@ -74,7 +74,7 @@ class GradCheckAllOpsTest {
       if (!(e instanceof AssertionError)) m = e.getClass().getSimpleName() + ": " + m;
       throw new AssertionFailedError(label + m, e);
     }
-    assertEquals(live, Kindling.liveTensors(), label + "native tensors left alive");
+    dev.kindling.LeakCheck.assertNotAbove(live, label + "native tensors left alive");
   }
 
   // ------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ final class GoldenCases {
       tests.add(DynamicTest.dynamicTest(caseName, () -> named(caseName, () -> run(c))));
     }
     tests.add(DynamicTest.dynamicTest("no native tensor leaked by the " + name + " cases",
-        () -> assertEquals(liveBefore, Kindling.liveTensors(), "live native tensors after the " + name + " family")));
+        () -> dev.kindling.LeakCheck.assertNotAbove(liveBefore, "live native tensors after the " + name + " family")));
     return tests.stream();
   }
 
