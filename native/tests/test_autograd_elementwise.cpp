@@ -657,11 +657,19 @@ TEST(inplace_on_leaf_that_requires_grad_is_an_error) {
   CHECK(ag::is_leaf(x));
 }
 
-TEST(inplace_on_view_with_grad_is_refused_for_now) {
+TEST(inplace_on_view_rebases_the_base_history) {
+  // y = x * 1; y[0].mul_(2); y.sum().backward() -> x.grad = [[2, 2], [1, 1]] (CopySlices)
   Tensor x = leaf(f64({1, 2, 3, 4}, {2, 2}));
   Tensor y = ag::mul(x, 1.0);
   Tensor row = ag::select(y, 0, 0);
-  CHECK_THROWS(KD_ERR_UNSUPPORTED, ag::binary_scalar_(KD_MUL, row, 2, DType::Int64));
+  ag::binary_scalar_(KD_MUL, row, 2, DType::Int64);
+  CHECK_EQ(std::string(ag::grad_fn(y)->name()), std::string("CopySlices"));
+  ag::backward({ag::reduce(KD_SUM, y, {}, false)}, {}, {});
+  CHECK_VALS(ag::meta(x).grad, {2, 2, 1, 1});
+  // a view of an untracked view (detach) is refused rather than computed wrongly
+  Tensor d = ag::detach(y);
+  Tensor w = leaf(f64({5, 6}, {2}));
+  CHECK_THROWS(KD_ERR_UNSUPPORTED, ag::copy_(ag::select(d, 0, 1), w));
 }
 
 TEST(saved_tensors_are_freed_after_backward) {

@@ -268,7 +268,7 @@ void binary_inplace(BinaryOp op, const char* name, Slots slots, double alpha, co
   auto n = binary_node(op, name, slots, alpha, &a, b);
   save_operands(*n, a, y, true);
   write();
-  set_history(a, n);
+  rebase_history(a, n);
   save_result(*n, a);
 }
 
@@ -386,7 +386,7 @@ void unary_(UnaryOp op, const Tensor& t) {
   Needs needs = unary_needs(op);
   if (needs == Needs::Self) n->self_ = SavedVariable(clone(t), false);
   ops::unary_(op, t);
-  set_history(t, n);
+  rebase_history(t, n);
   if (needs == Needs::Result) n->result_ = SavedVariable(t, true);
 }
 
@@ -498,7 +498,7 @@ void clamp_(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi) {
   auto n = make_node<ClampBackward1>({&t}, lo, hi, has_lo, has_hi);
   if (has_lo || has_hi) n->blocked_ = SavedVariable(clamp_blocked(t, lo, hi, has_lo, has_hi), false);
   ops::clamp_(t, lo, hi, has_lo, has_hi);
-  set_history(t, n);
+  rebase_history(t, n);
 }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
@@ -529,7 +529,7 @@ void masked_fill_(const Tensor& t, const Tensor& mask, double value) {
   auto n = make_node<MaskedFillBackward0>({&t});
   n->mask_ = SavedVariable(mask, false);
   ops::masked_fill_(t, mask, value);
-  set_history(t, n);
+  rebase_history(t, n);
 }
 
 void fill_(const Tensor& t, double value) {
@@ -541,7 +541,7 @@ void fill_(const Tensor& t, double value) {
   }
   auto n = make_node<FillBackward2>({&t});
   ops::fill_(t, value);
-  set_history(t, n);
+  rebase_history(t, n);
 }
 
 void copy_(const Tensor& dst, const Tensor& src) {
@@ -553,7 +553,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
   }
   auto n = make_node<CopyBackwards>({&dst, &src});
   ops::copy_(dst, src);
-  set_history(dst, n);
+  rebase_history(dst, n);
 }
 
 }  // namespace ag

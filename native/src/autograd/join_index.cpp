@@ -214,7 +214,7 @@ void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tenso
     n->index_ = SavedVariable(index, false);
   }
   ops::scatter_add_(t, dim, index, src);
-  if (records) set_history(t, n);
+  if (records) rebase_history(t, n);
 }
 
 }  // namespace ag

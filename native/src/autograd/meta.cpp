@@ -165,10 +165,32 @@ void check_inplace(const Tensor& t, const char* op) {
 }
 
 void check_inplace_view(const Tensor& t, bool records, const char* op) {
-  if (records && t.impl()->is_view)
-    fail(KD_ERR_UNSUPPORTED, op,
-         ": in-place operations on views are not supported by autograd yet when gradients are "
-         "involved (shape ", t.shape_str(), "); use an out-of-place op, or clone() first");
+  if (!records || !t.impl()->is_view) return;
+  AutogradMeta* m = meta_or_null(t);
+  if (!m || !m->view_base)
+    fail(KD_ERR_UNSUPPORTED, op, ": this view (shape ", t.shape_str(),
+         ") was not made by a differentiable view op with grad mode on (e.g. it came from "
+         "detach(), data(), no-grad code, or an op that returns several views such as split), so an "
+         "in-place op on it cannot be recorded; use an out-of-place op or clone() it first");
+  Tensor base(m->view_base);
+  if (requires_grad(base) && is_leaf(base))
+    fail(KD_ERR_ARGUMENT, op,
+         ": a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  for (int32_t i = 0; i < t.dim(); ++i)
+    if (t.stride(i) == 0 && t.size(i) > 1)
+      fail(KD_ERR_ARGUMENT, op,
+           ": unsupported operation: more than one element of the written-to tensor refers to a "
+           "single memory location. Please clone() the tensor before performing the operation.");
+  if (base.impl()->is_view || !base.is_contiguous())
+    fail(KD_ERR_UNSUPPORTED, op, ": in-place on a view of a non-contiguous tensor (shape ",
+         base.shape_str(), ") is not supported by autograd yet; clone() it first");
+}
+
+Tensor track_view(const Tensor& in, Tensor out) {
+  if (!is_grad_enabled() || out.storage() != in.storage() || out.impl() == in.impl()) return out;
+  AutogradMeta* im = meta_or_null(in);
+  meta(out).view_base = (im && im->view_base) ? im->view_base : in.ref();
+  return out;
 }
 
 }  // namespace ag

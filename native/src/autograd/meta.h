@@ -19,6 +19,10 @@ struct AutogradMeta {
   // A view's base, when the view was made from a tensor that requires grad (in-place ops on
   // such views are not supported yet and say so).
   bool is_view_of_grad_tensor = false;
+  // For views made by a differentiable view op while grad mode was on: the tensor whose memory
+  // they view (never itself a view), so an in-place op on the view can rebase the base's history
+  // (PyTorch's CopySlices).
+  Ref<TensorImpl> view_base;
   // A weak link to the tensor for hooks that write into it (retain_grad): nulled when the
   // tensor dies, so the hook never keeps it alive or touches freed memory.
   std::shared_ptr<TensorImpl*> self_cell;
@@ -72,9 +76,17 @@ void retain_grad(const Tensor& t);
 void register_hook(const Tensor& t, int64_t id, GradHook fn);
 bool remove_hook(const Tensor& t, int64_t id);
 
-// Refuses an in-place op that would record history on a view (PyTorch rebases the base's
-// history through CopySlices; Kindling does not yet, and says so rather than compute wrongly).
+// Checks an in-place op that records history on a view can be expressed on its base (PyTorch's
+// rules: not on a view of a leaf that requires grad, not on overlapping memory); views that
+// autograd did not track (made under no-grad, or one of several views an op returns) are refused
+// rather than differentiated wrongly.
 void check_inplace_view(const Tensor& t, bool records, const char* op);
+// After an in-place op recorded as `node` wrote into t: t's history becomes node's output; if t
+// is a tracked view, the base's history becomes CopySlices(base's old history, node) and t
+// becomes a view of the new base (copy_slices.cpp).
+void rebase_history(const Tensor& t, const std::shared_ptr<Node>& node);
+// Records that out views in's memory (called by the differentiable view ops).
+Tensor track_view(const Tensor& in, Tensor out);
 
 }  // namespace ag
 }  // namespace kd

@@ -100,6 +100,7 @@ struct ToCopyBackward0 : Node {
 
 template <typename N, typename... A>
 Tensor record(const Tensor& in, Tensor out, A&&... args) {
+  out = track_view(in, out);
   if (any_requires_grad({&in})) {
     auto node = make_node<N>({&in}, std::forward<A>(args)...);
     set_history(out, node);
@@ -108,6 +109,7 @@ Tensor record(const Tensor& in, Tensor out, A&&... args) {
 }
 
 Tensor reshape_like(const char* name, const Tensor& in, Tensor out) {
+  out = track_view(in, out);
   if (any_requires_grad({&in})) {
     auto node = make_node<ReshapeLike>({&in}, name, in.sizes());
     set_history(out, node);
@@ -135,7 +137,7 @@ Tensor permute(const Tensor& t, const Dims& dims) {
 }
 Tensor slice(const Tensor& t, int64_t dim, int64_t start, int64_t end, int64_t step) {
   Tensor out = ops::slice(t, dim, start, end, step);
-  if (!any_requires_grad({&t})) return out;
+  if (!any_requires_grad({&t})) return track_view(t, out);
   int32_t d = wrap_dim(dim, t.dim(), "slice");
   int64_t begin = (out.offset() - t.offset()) / (t.stride(d) == 0 ? 1 : t.stride(d));
   if (t.stride(d) == 0) begin = 0;
@@ -146,13 +148,13 @@ Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
   int32_t d = wrap_dim(dim, t.dim(), "narrow");
   int64_t n = t.dim() ? t.size(d) : 0;
   Tensor out = ops::narrow(t, dim, start, length);
-  if (!any_requires_grad({&t})) return out;
+  if (!any_requires_grad({&t})) return track_view(t, out);
   int64_t s = start < 0 ? start + n : start;
   return record<SliceBackward0>(t, out, "SliceBackward0", t.sizes(), t.dtype(), d, s, s + length, 1, false);
 }
 Tensor select(const Tensor& t, int64_t dim, int64_t index) {
   Tensor out = ops::select(t, dim, index);
-  if (!any_requires_grad({&t})) return out;
+  if (!any_requires_grad({&t})) return track_view(t, out);
   int32_t d = wrap_dim(dim, t.dim(), "select");
   int64_t i = index < 0 ? index + t.size(d) : index;
   return record<SliceBackward0>(t, out, "SelectBackward0", t.sizes(), t.dtype(), d, i, i + 1, 1, true);
