@@ -86,6 +86,40 @@ class EngineTest {
   }
 
   @Test
+  void gradModeIsPerThread() throws Exception {
+    Tensor x = Tensor.ones(3).requiresGrad_();
+    try (var g = Autograd.noGrad()) {
+      boolean[] other = new boolean[2];
+      Thread t = new Thread(() -> {
+        other[0] = Autograd.isGradEnabled();
+        try (Scope s = Kindling.scope()) {
+          other[1] = x.sum().requiresGrad();
+        }
+      });
+      t.start();
+      t.join();
+      assertTrue(other[0], "another thread keeps grad mode on");
+      assertTrue(other[1], "and records history there");
+      assertFalse(x.sum().requiresGrad());
+    }
+  }
+
+  @Test
+  void aFailingHookLeaksNothing() {
+    Tensor x = Tensor.ones(4).requiresGrad_();
+    x.registerHook(g -> {
+      throw new ArithmeticException("hook failed");
+    });
+    long before = Kindling.liveTensors();
+    for (int i = 0; i < 50; i++) {
+      try (Scope s = Kindling.scope()) {
+        assertThrows(ArithmeticException.class, () -> x.mul(2.0).sum().backward());
+      }
+    }
+    dev.kindling.LeakCheck.assertNotAbove(before, "after 50 failed backward passes");
+  }
+
+  @Test
   void inPlaceOnLeafThatRequiresGradIsAnError() {
     Tensor x = Tensor.ones(3).requiresGrad_();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.add_(1.0));
