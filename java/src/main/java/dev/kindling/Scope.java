@@ -55,6 +55,20 @@ public final class Scope implements AutoCloseable {
     return t;
   }
 
+  /**
+   * Takes t out of the scope that owns it, if any: from now on t belongs to the caller for good
+   * (closed by hand, or by the cleaner when garbage collected). Modules and optimizers use this
+   * so that a training step's scope never closes the parameters and state they own.
+   */
+  public static <T extends Tensor> T escape(T t) {
+    if (t == null) return null;
+    if (t.owner != null) {
+      t.owner = null;
+      t.registerCleaner();
+    }
+    return t;
+  }
+
   /** Keeps every tensor of the iterable (see {@link #keep(Tensor)}). */
   public <I extends Iterable<? extends Tensor>> I keepAll(I ts) {
     for (Tensor t : ts) keep(t);

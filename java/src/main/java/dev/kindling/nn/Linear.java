@@ -1,0 +1,73 @@
+package dev.kindling.nn;
+
+import dev.kindling.Autograd;
+import dev.kindling.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code y = x Aᵀ + b}, like {@code torch.nn.Linear}. Initialised as PyTorch does:
+ * kaiming_uniform_(a = √5) on the weight, which is U(−1/√in, 1/√in), and the same bound for the
+ * bias, drawn from the global seeded generator.
+ */
+public class Linear extends Module {
+  private final long inFeatures;
+  private final long outFeatures;
+  private final Tensor weight;
+  private final Tensor bias;
+
+  public Linear(long inFeatures, long outFeatures) {
+    this(inFeatures, outFeatures, true);
+  }
+
+  public Linear(long inFeatures, long outFeatures, boolean bias) {
+    if (inFeatures < 0 || outFeatures < 0)
+      throw new IllegalArgumentException("Linear: in_features and out_features must be non-negative, got "
+          + inFeatures + " and " + outFeatures);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = registerParameter("weight", Tensor.empty(outFeatures, inFeatures));
+    this.bias = registerParameter("bias", bias ? Tensor.empty(outFeatures) : null);
+    resetParameters();
+  }
+
+  /** Draws fresh initial values, as {@code reset_parameters()} does. */
+  public void resetParameters() {
+    double bound = inFeatures > 0 ? 1.0 / Math.sqrt(inFeatures) : 0.0;
+    try (var g = Autograd.noGrad()) {
+      // kaiming_uniform_(a=sqrt(5)): gain sqrt(2 / (1 + 5)), bound = gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in)
+      weight.uniform_(-bound, bound);
+      if (bias != null) bias.uniform_(-bound, bound);
+    }
+  }
+
+  public long inFeatures() {
+    return inFeatures;
+  }
+
+  public long outFeatures() {
+    return outFeatures;
+  }
+
+  public Tensor weight() {
+    return weight;
+  }
+
+  /** The bias, or null when built with {@code bias = false}. */
+  public Tensor bias() {
+    return bias;
+  }
+
+  @Override
+  public Tensor forward(Tensor input) {
+    if (input.dim() == 0 || input.size(-1) != inFeatures)
+      throw new IllegalArgumentException(className() + ": expected input of shape [*, " + inFeatures
+          + "] (in_features=" + inFeatures + "), got " + Arrays.toString(input.shape()));
+    Tensor y = input.matmul(weight.t());
+    return bias == null ? y : y.add(bias);
+  }
+
+  @Override
+  public String extraRepr() {
+    return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias != null ? "True" : "False");
+  }
+}

@@ -1,0 +1,420 @@
+package dev.kindling.nn;
+
+import dev.kindling.Autograd;
+import dev.kindling.Scope;
+import dev.kindling.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The base of every layer and model, like {@code torch.nn.Module}. Why explicit registration:
+ * Java has no {@code __setattr__}, so a module names its parameters, buffers and children itself
+ * ({@code register("fc1", new Linear(…))}); registration order is iteration order, which makes
+ * {@link #namedParameters()} and {@link #stateDict()} keys identical to PyTorch's for the same
+ * structure. A module owns what it registers: those tensors leave any {@link Scope} (a training
+ * step's scope never closes them) and {@link #close()} frees them. A parameter is the same Java
+ * object on every call, so identity sets work like {@code id(p)} in Python.
+ */
+public abstract class Module implements AutoCloseable {
+  private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+  private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+  private final Set<String> nonPersistent = new java.util.HashSet<>();
+  private final Map<String, Module> modules = new LinkedHashMap<>();
+  private boolean training = true;
+
+  /** The computation of this module on one input. */
+  public abstract Tensor forward(Tensor input);
+
+  /** {@code module(x)}: the same as {@link #forward(Tensor)}. */
+  public Tensor call(Tensor input) {
+    return forward(input);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // registration
+
+  private void checkName(String name, String what, Map<String, ?> own) {
+    if (name == null) throw new NullPointerException(className() + ": " + what + " name is null");
+    if (name.isEmpty())
+      throw new IllegalArgumentException(className() + ": " + what + " name can't be empty string \"\"");
+    if (name.contains("."))
+      throw new IllegalArgumentException(className() + ": " + what + " name can't contain \".\", got \"" + name + "\"");
+    boolean taken = (own != parameters && parameters.containsKey(name))
+        || (own != buffers && buffers.containsKey(name))
+        || (own != modules && modules.containsKey(name));
+    if (taken) throw new IllegalArgumentException(className() + ": attribute '" + name + "' already exists");
+  }
+
+  /** Adds a child module under name (PyTorch's {@code add_module}) and returns it. */
+  public <M extends Module> M register(String name, M module) {
+    checkName(name, "module", modules);
+    if (module == null) throw new NullPointerException(className() + ": module '" + name + "' is null");
+    if (module == this) throw new IllegalArgumentException(className() + ": a module can't be its own child ('" + name + "')");
+    modules.put(name, module);
+    return module;
+  }
+
+  /** {@code add_module(name, m)}: the same as {@link #register(String, Module)}. */
+  public <M extends Module> M addModule(String name, M module) {
+    return register(name, module);
+  }
+
+  /**
+   * Registers p as a parameter (it becomes a leaf that requires grad) and returns it; null
+   * registers an absent parameter (like {@code self.bias = None}) that traversals skip.
+   */
+  public Tensor registerParameter(String name, Tensor p) {
+    checkName(name, "parameter", parameters);
+    if (p != null) {
+      if (!p.isLeaf())
+        throw new IllegalArgumentException(className() + ": cannot assign a non-leaf tensor to parameter '" + name
+            + "'; model parameters must be created explicitly (use detach() to get a leaf)");
+      if (!p.isFloatingPoint())
+        throw new IllegalArgumentException(className() + ": parameter '" + name + "' must be floating point, got " + p.dtype());
+      Scope.escape(p);
+      p.requiresGrad_(true);
+    }
+    parameters.put(name, p);
+    return p;
+  }
+
+  /**
+   * Registers a buffer (state that is not a parameter, such as BatchNorm's running mean);
+   * persistent buffers are part of {@link #stateDict()}. Null registers an absent buffer.
+   */
+  public Tensor registerBuffer(String name, Tensor b, boolean persistent) {
+    checkName(name, "buffer", buffers);
+    if (b != null) Scope.escape(b);
+    buffers.put(name, b);
+    if (persistent) nonPersistent.remove(name);
+    else nonPersistent.add(name);
+    return b;
+  }
+
+  public Tensor registerBuffer(String name, Tensor b) {
+    return registerBuffer(name, b, true);
+  }
+
+  /** This module's own parameter called name (null when absent), for subclasses. */
+  protected Tensor parameter(String name) {
+    return parameters.get(name);
+  }
+
+  /** This module's own buffer called name (null when absent), for subclasses. */
+  protected Tensor buffer(String name) {
+    return buffers.get(name);
+  }
+
+  /** The direct child called name, or null. */
+  public Module child(String name) {
+    return modules.get(name);
+  }
+
+  /** {@code get_submodule("features.0")}: the descendant at a dotted path. */
+  public Module getSubmodule(String target) {
+    if (target == null || target.isEmpty()) return this;
+    Module m = this;
+    for (String part : target.split("\\.", -1)) {
+      Module next = m.modules.get(part);
+      if (next == null)
+        throw new IllegalArgumentException(m.className() + " has no attribute `" + part + "`");
+      m = next;
+    }
+    return m;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // traversal (PyTorch's order: self first, then children depth first; each object once)
+
+  /** {@code named_modules()}: self (name "") then every descendant, each module once. */
+  public LinkedHashMap<String, Module> namedModules() {
+    LinkedHashMap<String, Module> out = new LinkedHashMap<>();
+    collectModules("", Collections.newSetFromMap(new IdentityHashMap<>()), out);
+    return out;
+  }
+
+  private void collectModules(String prefix, Set<Module> seen, Map<String, Module> out) {
+    if (!seen.add(this)) return;
+    out.put(prefix, this);
+    for (Map.Entry<String, Module> e : modules.entrySet())
+      e.getValue().collectModules(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), seen, out);
+  }
+
+  public List<Module> modules() {
+    return new ArrayList<>(namedModules().values());
+  }
+
+  /** {@code named_children()}: direct children, each once. */
+  public LinkedHashMap<String, Module> namedChildren() {
+    LinkedHashMap<String, Module> out = new LinkedHashMap<>();
+    Set<Module> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Map.Entry<String, Module> e : modules.entrySet())
+      if (seen.add(e.getValue())) out.put(e.getKey(), e.getValue());
+    return out;
+  }
+
+  public List<Module> children() {
+    return new ArrayList<>(namedChildren().values());
+  }
+
+  /** {@code named_parameters()}: dotted names such as {@code features.0.weight}; shared ones once. */
+  public LinkedHashMap<String, Tensor> namedParameters() {
+    return namedTensors(true);
+  }
+
+  public List<Tensor> parameters() {
+    return new ArrayList<>(namedParameters().values());
+  }
+
+  /** {@code named_buffers()}: persistent or not, each once. */
+  public LinkedHashMap<String, Tensor> namedBuffers() {
+    return namedTensors(false);
+  }
+
+  public List<Tensor> buffers() {
+    return new ArrayList<>(namedBuffers().values());
+  }
+
+  private LinkedHashMap<String, Tensor> namedTensors(boolean params) {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Map.Entry<String, Module> m : namedModules().entrySet()) {
+      String prefix = m.getKey().isEmpty() ? "" : m.getKey() + ".";
+      Map<String, Tensor> own = params ? m.getValue().parameters : m.getValue().buffers;
+      for (Map.Entry<String, Tensor> e : own.entrySet()) {
+        Tensor t = e.getValue();
+        if (t != null && seen.add(t)) out.put(prefix + e.getKey(), t);
+      }
+    }
+    return out;
+  }
+
+  /** {@code apply(fn)}: fn on every child (recursively) first, then on this module. */
+  public Module apply(Consumer<Module> fn) {
+    for (Module c : children()) c.apply(fn);
+    fn.accept(this);
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // modes and gradients
+
+  /** Sets training mode on this module and all descendants (Dropout, BatchNorm depend on it). */
+  public Module train(boolean mode) {
+    training = mode;
+    for (Module c : children()) c.train(mode);
+    return this;
+  }
+
+  public Module train() {
+    return train(true);
+  }
+
+  public Module eval() {
+    return train(false);
+  }
+
+  public boolean isTraining() {
+    return training;
+  }
+
+  /** {@code zero_grad()}: sets every parameter's gradient to none (PyTorch 2's default). */
+  public void zeroGrad() {
+    zeroGrad(true);
+  }
+
+  /** {@code zero_grad(set_to_none)}: clears gradients, or fills existing ones with zeros. */
+  public void zeroGrad(boolean setToNone) {
+    for (Tensor p : parameters()) {
+      if (setToNone) {
+        p.setGrad(null);
+        continue;
+      }
+      Tensor g = p.grad();
+      if (g == null) continue;
+      try (var ng = Autograd.noGrad()) {
+        g.zero_();
+      } finally {
+        g.close();
+      }
+    }
+  }
+
+  /** {@code requires_grad_(flag)}: freezes (false) or unfreezes every parameter. */
+  public Module requiresGrad_(boolean requiresGrad) {
+    for (Tensor p : parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // state dict
+
+  /**
+   * {@code state_dict()}: parameters and persistent buffers by dotted name, in PyTorch's key
+   * order, as detached tensors sharing storage with the module's (new handles: owned by the
+   * current scope, else the caller).
+   */
+  public LinkedHashMap<String, Tensor> stateDict() {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    saveTo(out, "");
+    return out;
+  }
+
+  private void saveTo(Map<String, Tensor> out, String prefix) {
+    for (Map.Entry<String, Tensor> e : parameters.entrySet())
+      if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue().detach());
+    for (Map.Entry<String, Tensor> e : buffers.entrySet())
+      if (e.getValue() != null && !nonPersistent.contains(e.getKey())) out.put(prefix + e.getKey(), e.getValue().detach());
+    for (Map.Entry<String, Module> e : modules.entrySet()) e.getValue().saveTo(out, prefix + e.getKey() + ".");
+  }
+
+  /** {@code load_state_dict(state_dict, strict=True)}. */
+  public IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict) {
+    return loadStateDict(stateDict, true);
+  }
+
+  /**
+   * {@code load_state_dict(state_dict, strict)}: copies values into the parameters and
+   * persistent buffers without recording gradients. A shape mismatch is always an error; with
+   * strict, missing and unexpected keys are too (one message listing all, like PyTorch's).
+   */
+  public IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict, boolean strict) {
+    if (stateDict == null) throw new NullPointerException(className() + ".loadStateDict: stateDict is null");
+    List<String> missing = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    try (var g = Autograd.noGrad()) {
+      loadFrom(stateDict, "", missing, unexpected, errors);
+    }
+    if (strict) {
+      if (!unexpected.isEmpty()) errors.add(0, "Unexpected key(s) in state_dict: " + quoted(unexpected) + ". ");
+      if (!missing.isEmpty()) errors.add(0, "Missing key(s) in state_dict: " + quoted(missing) + ". ");
+    }
+    if (!errors.isEmpty())
+      throw new IllegalArgumentException("Error(s) in loading state_dict for " + className() + ":\n\t" + String.join("\n\t", errors));
+    return new IncompatibleKeys(missing, unexpected);
+  }
+
+  private void loadFrom(Map<String, Tensor> sd, String prefix, List<String> missing,
+      List<String> unexpected, List<String> errors) {
+    Map<String, Tensor> local = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : parameters.entrySet())
+      if (e.getValue() != null) local.put(e.getKey(), e.getValue());
+    for (Map.Entry<String, Tensor> e : buffers.entrySet())
+      if (e.getValue() != null && !nonPersistent.contains(e.getKey())) local.put(e.getKey(), e.getValue());
+    for (Map.Entry<String, Tensor> e : local.entrySet()) {
+      String key = prefix + e.getKey();
+      Tensor mine = e.getValue();
+      if (!sd.containsKey(key)) {
+        missing.add(key);
+        continue;
+      }
+      Tensor in = sd.get(key);
+      if (in == null) {
+        errors.add("While copying the parameter named \"" + key + "\", expected a tensor but got null.");
+        continue;
+      }
+      if (!Arrays.equals(in.shape(), mine.shape())) {
+        errors.add("size mismatch for " + key + ": copying a param with shape " + Arrays.toString(in.shape())
+            + " from checkpoint, the shape in current model is " + Arrays.toString(mine.shape()) + ".");
+        continue;
+      }
+      try {
+        mine.copy_(in);
+      } catch (RuntimeException ex) {
+        errors.add("While copying the parameter named \"" + key + "\", whose dimensions in the model are "
+            + Arrays.toString(mine.shape()) + " and whose dimensions in the checkpoint are "
+            + Arrays.toString(in.shape()) + ", an exception occurred : " + ex.getMessage() + ".");
+      }
+    }
+    for (String key : sd.keySet()) {
+      if (!key.startsWith(prefix)) continue;
+      String rest = key.substring(prefix.length());
+      int dot = rest.indexOf('.');
+      String first = dot < 0 ? rest : rest.substring(0, dot);
+      if (!modules.containsKey(first) && !local.containsKey(rest)) unexpected.add(key);
+    }
+    for (Map.Entry<String, Module> e : modules.entrySet())
+      e.getValue().loadFrom(sd, prefix + e.getKey() + ".", missing, unexpected, errors);
+  }
+
+  private static String quoted(List<String> keys) {
+    StringBuilder sb = new StringBuilder();
+    for (String k : keys) {
+      if (sb.length() > 0) sb.append(", ");
+      sb.append('"').append(k).append('"');
+    }
+    return sb.toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // printing
+
+  /** PyTorch's class name of this module ({@code Linear}, {@code Sequential}, …). */
+  protected String className() {
+    String n = getClass().getSimpleName();
+    return n.isEmpty() ? getClass().getName() : n;
+  }
+
+  /** The text inside the parentheses of this module's own line, like {@code extra_repr()}. */
+  public String extraRepr() {
+    return "";
+  }
+
+  /** The module tree, as PyTorch's {@code repr(module)} prints it. */
+  @Override
+  public String toString() {
+    List<String> extra = new ArrayList<>();
+    String er = extraRepr();
+    if (er != null && !er.isEmpty()) extra.addAll(Arrays.asList(er.split("\n", -1)));
+    List<String> childLines = new ArrayList<>();
+    for (Map.Entry<String, Module> e : modules.entrySet())
+      childLines.add("(" + e.getKey() + "): " + indent(e.getValue().toString()));
+    List<String> lines = new ArrayList<>(extra);
+    lines.addAll(childLines);
+    StringBuilder sb = new StringBuilder(className()).append('(');
+    if (!lines.isEmpty()) {
+      if (extra.size() == 1 && childLines.isEmpty()) sb.append(extra.get(0));
+      else sb.append("\n  ").append(String.join("\n  ", lines)).append('\n');
+    }
+    return sb.append(')').toString();
+  }
+
+  private static String indent(String s) {
+    String[] parts = s.split("\n", -1);
+    if (parts.length == 1) return s;
+    StringBuilder sb = new StringBuilder(parts[0]);
+    for (int i = 1; i < parts.length; i++) sb.append('\n').append("  ").append(parts[i]);
+    return sb.toString();
+  }
+
+  /** Python's repr of a float ({@code 0.01}, {@code 1e-05}, {@code 0.5}), for extra reprs. */
+  static String pyFloat(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e16) return String.valueOf((long) v) + ".0";
+    String s = Double.toString(v);
+    int e = s.indexOf('E');
+    if (e < 0) return s;
+    String mant = s.substring(0, e);
+    if (mant.endsWith(".0")) mant = mant.substring(0, mant.length() - 2);
+    int exp = Integer.parseInt(s.substring(e + 1));
+    if (exp >= -4 && exp < 16) return new java.math.BigDecimal(s).toPlainString();
+    return mant + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Frees every parameter, buffer and child this module owns; using them afterwards throws. */
+  @Override
+  public void close() {
+    for (Tensor p : parameters.values()) if (p != null) p.close();
+    for (Tensor b : buffers.values()) if (b != null) b.close();
+    for (Module m : modules.values()) m.close();
+  }
+}
