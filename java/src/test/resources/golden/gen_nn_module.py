@@ -66,6 +66,11 @@ out["linear"] = {
     "x_grad": x.grad.tolist(), "weight_grad": lin.weight.grad.tolist(), "bias_grad": lin.bias.grad.tolist(),
 }
 
+# Default initialisation from the seeded generator (kaiming_uniform_(a=sqrt(5)) then the bias).
+torch.manual_seed(42)
+init = nn.Linear(5, 3)
+out["linear_init"] = {"seed": 42, "weight": init.weight.detach().tolist(), "bias": init.bias.detach().tolist()}
+
 # load_state_dict errors and results.
 class Small(nn.Module):
     def __init__(self):

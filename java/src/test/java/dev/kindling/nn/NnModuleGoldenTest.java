@@ -163,6 +163,16 @@ class NnModuleGoldenTest {
     }
   }
 
+  @Test
+  void linearDefaultInitDrawsThePyTorchNumbersForTheSameSeed() {
+    JsonObject g = golden.getAsJsonObject("linear_init");
+    Kindling.manualSeed(g.get("seed").getAsLong());
+    try (Linear lin = new Linear(5, 3)) {
+      assertArrayEquals(flat(matrix(g.get("weight"))), lin.weight().detach().toDouble().toDoubleArray(), 1e-7);
+      assertArrayEquals(vector(g.get("bias")), lin.bias().detach().toDouble().toDoubleArray(), 1e-7);
+    }
+  }
+
   /** A module with one child "fc", as the generator's Small. */
   static final class Small extends Module {
     Small() {
