@@ -300,7 +300,7 @@ public final class Init {
   /** erfc(x) for x ≥ 2 by its continued fraction (Lentz), accurate to ~1e-16. */
   private static double erfcPositive(double x) {
     if (x > 27) return 0.0;
-    // erfc(x) = exp(-x²)/√π / F with F the continued fraction 1/(x+ (1/2)/(x+ 1/(x+ (3/2)/(x+ ...)))).
+    // erfc(x) = exp(-x²)/√π / F, F = x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))).
     double tiny = 1e-300;
     double f = x, c = x, d = 0;
     for (int n = 1; n < 500; n++) {
