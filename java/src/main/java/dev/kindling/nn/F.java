@@ -1,0 +1,579 @@
+package dev.kindling.nn;
+
+import dev.kindling.Autograd;
+import dev.kindling.DType;
+import dev.kindling.Tensor;
+import dev.kindling.autograd.GradMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Functional forms of activations and losses, as {@code torch.nn.functional}. Each one is composed
+ * of differentiable Tensor ops, so autograd (including double backward) comes from the parts and
+ * no backward formula lives here. Loss formulas, defaults and reductions follow PyTorch 1.13,
+ * including its weighted-mean semantics; bad targets are refused with an
+ * {@link IllegalArgumentException} naming the loss and the shapes or dtypes involved.
+ * Intermediate tensors are closed before returning; the graph keeps what backward needs.
+ *
+ * <p>Not provided: exact (erf) {@code gelu}, because the core has no erf op yet; {@link #geluTanh}
+ * is PyTorch's {@code gelu(x, approximate='tanh')}.
+ */
+public final class F {
+  private F() {}
+
+  /** Collects intermediates of one function and closes them at the end. */
+  private static final class Temps implements AutoCloseable {
+    private final List<Tensor> list = new ArrayList<>();
+
+    Tensor t(Tensor x) {
+      list.add(x);
+      return x;
+    }
+
+    @Override
+    public void close() {
+      for (Tensor x : list) x.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // activations
+
+  /** {@code relu(x)} = max(x, 0). */
+  public static Tensor relu(Tensor x) {
+    return x.relu();
+  }
+
+  /** {@code leaky_relu(x, 0.01)}. */
+  public static Tensor leakyRelu(Tensor x) {
+    return x.leakyRelu(0.01);
+  }
+
+  /** {@code leaky_relu(x, negative_slope)}. */
+  public static Tensor leakyRelu(Tensor x, double negativeSlope) {
+    return x.leakyRelu(negativeSlope);
+  }
+
+  /** {@code sigmoid(x)}. */
+  public static Tensor sigmoid(Tensor x) {
+    return x.sigmoid();
+  }
+
+  /** {@code tanh(x)}. */
+  public static Tensor tanh(Tensor x) {
+    return x.tanh();
+  }
+
+  /** {@code softmax(x, dim)}. */
+  public static Tensor softmax(Tensor x, int dim) {
+    return x.softmax(dim);
+  }
+
+  /** {@code log_softmax(x, dim)}. */
+  public static Tensor logSoftmax(Tensor x, int dim) {
+    return x.logSoftmax(dim);
+  }
+
+  /** {@code elu(x, alpha=1)}. */
+  public static Tensor elu(Tensor x) {
+    return elu(x, 1.0);
+  }
+
+  /**
+   * {@code elu(x, alpha)}: x where x > 0, else alpha·(exp(x) − 1). The negative branch sees
+   * min(x, 0) so that a large positive x never makes an inf whose zero gradient would be NaN.
+   */
+  public static Tensor elu(Tensor x, double alpha) {
+    try (Temps k = new Temps()) {
+      Tensor neg = k.t(k.t(k.t(x.clampMax(0.0)).expm1()).mul(alpha));
+      Tensor pos = k.t(x.gt(0.0));
+      return Tensor.where(pos, x, neg);
+    }
+  }
+
+  /** {@code gelu(x, approximate='tanh')}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+  public static Tensor geluTanh(Tensor x) {
+    try (Temps k = new Temps()) {
+      Tensor cube = k.t(k.t(x.pow(3L)).mul(0.044715));
+      Tensor inner = k.t(k.t(x.add(cube)).mul(Math.sqrt(2.0 / Math.PI)));
+      Tensor onePlus = k.t(k.t(inner.tanh()).add(1.0));
+      return k.t(x.mul(0.5)).mul(onePlus);
+    }
+  }
+
+  /** {@code silu(x)} = x·sigmoid(x). */
+  public static Tensor silu(Tensor x) {
+    try (Tensor s = x.sigmoid()) {
+      return x.mul(s);
+    }
+  }
+
+  /**
+   * {@code dropout(x, p, training)}: in training, zeroes each element with probability p and
+   * scales the rest by 1/(1−p); otherwise returns x itself, as PyTorch does.
+   */
+  public static Tensor dropout(Tensor x, double p, boolean training) {
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
+    }
+    if (!training || p == 0) return x;
+    if (p == 1) return x.mul(0.0);
+    try (Temps k = new Temps()) {
+      Tensor noise;
+      try (GradMode g = Autograd.noGrad()) {
+        noise = k.t(Tensor.emptyLike(x));
+        noise.bernoulli_(1 - p);
+        noise.div_(1 - p);
+      }
+      return x.mul(noise);
+    }
+  }
+
+  /** {@code dropout(x, p=0.5, training=True)}. */
+  public static Tensor dropout(Tensor x, double p) {
+    return dropout(x, p, true);
+  }
+
+  /** {@code linear(x, weight)} = x·weightᵀ. */
+  public static Tensor linear(Tensor x, Tensor weight) {
+    return linear(x, weight, null);
+  }
+
+  /** {@code linear(x, weight, bias)} = x·weightᵀ + bias. */
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+    if (weight.dim() != 2) {
+      throw new IllegalArgumentException("linear: weight must be 2-D, got shape " + shape(weight));
+    }
+    try (Temps k = new Temps()) {
+      Tensor y = x.matmul(k.t(weight.t()));
+      if (bias == null) return y;
+      k.t(y);
+      return y.add(bias);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // checks
+
+  private static String shape(Tensor t) {
+    return Arrays.toString(t.shape());
+  }
+
+  private static void requireFloat(String loss, String what, Tensor t) {
+    if (!t.isFloatingPoint()) {
+      throw new IllegalArgumentException(
+          loss + ": expected a floating point " + what + ", got " + t.dtype().toString().toLowerCase());
+    }
+  }
+
+  private static void requireBroadcastable(String loss, Tensor input, Tensor target) {
+    long[] a = input.shape(), b = target.shape();
+    for (int i = 1; i <= Math.min(a.length, b.length); i++) {
+      long x = a[a.length - i], y = b[b.length - i];
+      if (x != y && x != 1 && y != 1) {
+        throw new IllegalArgumentException(loss + ": target shape " + Arrays.toString(b)
+            + " cannot be broadcast to input shape " + Arrays.toString(a));
+      }
+    }
+  }
+
+  private static void requireSameShape(String loss, Tensor input, Tensor target) {
+    if (!Arrays.equals(input.shape(), target.shape())) {
+      throw new IllegalArgumentException(loss + ": target shape " + shape(target)
+          + " must be the same as input shape " + shape(input));
+    }
+  }
+
+  private static Reduction plain(String loss, Reduction r) {
+    if (r == Reduction.BATCHMEAN) {
+      throw new IllegalArgumentException(loss + ": reduction 'batchmean' is only defined for kl_div");
+    }
+    return r;
+  }
+
+  /** Applies NONE/MEAN/SUM to per-element losses; the input is closed unless returned. */
+  private static Tensor reduce(Tensor loss, Reduction r) {
+    if (r == Reduction.NONE) return loss;
+    try (loss) {
+      return r == Reduction.SUM ? loss.sum() : loss.mean();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // regression losses
+
+  /** {@code mse_loss(input, target)} with mean reduction. */
+  public static Tensor mseLoss(Tensor input, Tensor target) {
+    return mseLoss(input, target, Reduction.MEAN);
+  }
+
+  /** {@code mse_loss(input, target, reduction)}: (input − target)². */
+  public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+    plain("mse_loss", reduction);
+    requireFloat("mse_loss", "input", input);
+    requireBroadcastable("mse_loss", input, target);
+    try (Tensor d = input.sub(target)) {
+      return reduce(d.square(), reduction);
+    }
+  }
+
+  /** {@code l1_loss(input, target)} with mean reduction. */
+  public static Tensor l1Loss(Tensor input, Tensor target) {
+    return l1Loss(input, target, Reduction.MEAN);
+  }
+
+  /** {@code l1_loss(input, target, reduction)}: |input − target|. */
+  public static Tensor l1Loss(Tensor input, Tensor target, Reduction reduction) {
+    plain("l1_loss", reduction);
+    requireFloat("l1_loss", "input", input);
+    requireBroadcastable("l1_loss", input, target);
+    try (Tensor d = input.sub(target)) {
+      return reduce(d.abs(), reduction);
+    }
+  }
+
+  /** {@code smooth_l1_loss(input, target)}: beta 1, mean reduction. */
+  public static Tensor smoothL1Loss(Tensor input, Tensor target) {
+    return smoothL1Loss(input, target, Reduction.MEAN, 1.0);
+  }
+
+  /**
+   * {@code smooth_l1_loss(input, target, reduction, beta)}: with d = |input − target|,
+   * 0.5·d²/beta where d &lt; beta, else d − 0.5·beta; beta = 0 is the L1 loss.
+   */
+  public static Tensor smoothL1Loss(Tensor input, Tensor target, Reduction reduction, double beta) {
+    plain("smooth_l1_loss", reduction);
+    requireFloat("smooth_l1_loss", "input", input);
+    requireBroadcastable("smooth_l1_loss", input, target);
+    if (beta < 0) {
+      throw new IllegalArgumentException("smooth_l1_loss: does not support negative values for beta, got " + beta);
+    }
+    if (beta == 0) return l1Loss(input, target, reduction);
+    try (Temps k = new Temps()) {
+      Tensor d = k.t(k.t(input.sub(target)).abs());
+      Tensor quad = k.t(k.t(d.square()).mul(0.5 / beta));
+      Tensor lin = k.t(d.sub(0.5 * beta));
+      Tensor small = k.t(d.lt(beta));
+      return reduce(Tensor.where(small, quad, lin), reduction);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // binary classification losses
+
+  /** {@code binary_cross_entropy(input, target)}: mean, no weight. */
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
+    return binaryCrossEntropy(input, target, null, Reduction.MEAN);
+  }
+
+  /**
+   * {@code binary_cross_entropy(input, target, weight, reduction)}:
+   * −weight·(t·log(x) + (1 − t)·log(1 − x)), each log clamped at −100 as PyTorch does so that
+   * x = 0 or 1 gives a finite loss. Input probabilities must lie in [0, 1].
+   */
+  public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, Reduction reduction) {
+    String name = "binary_cross_entropy";
+    plain(name, reduction);
+    requireFloat(name, "input", input);
+    requireFloat(name, "target", target);
+    requireSameShape(name, input, target);
+    try (GradMode g = Autograd.noGrad();
+        Tensor lo = input.lt(0.0);
+        Tensor hi = input.gt(1.0);
+        Tensor bad = lo.logicalOr(hi);
+        Tensor any = bad.any()) {
+      if (any.itemBoolean()) {
+        throw new IllegalArgumentException(name + ": all elements of input should be between 0 and 1");
+      }
+    }
+    try (Temps k = new Temps()) {
+      Tensor logX = k.t(k.t(input.log()).clampMin(-100.0));
+      Tensor log1mX = k.t(k.t(k.t(input.neg()).log1p()).clampMin(-100.0));
+      Tensor oneMinusT = k.t(target.rsub(1.0));
+      Tensor sum = k.t(k.t(target.mul(logX)).add(k.t(oneMinusT.mul(log1mX))));
+      Tensor loss = sum.neg();
+      if (weight != null) {
+        k.t(loss);
+        loss = loss.mul(weight);
+      }
+      return reduce(loss, reduction);
+    }
+  }
+
+  /** {@code binary_cross_entropy_with_logits(input, target)}: mean, no weights. */
+  public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
+    return binaryCrossEntropyWithLogits(input, target, null, null, Reduction.MEAN);
+  }
+
+  /**
+   * {@code binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction)}, in
+   * PyTorch's numerically stable form: with m = max(−x, 0),
+   * loss = (1 − t)·x + l·(m + log(exp(−m) + exp(−x − m))), where l = 1 + (pos_weight − 1)·t
+   * (l = 1 without pos_weight), times weight. pos_weight broadcasts over the last (class) dim.
+   */
+  public static Tensor binaryCrossEntropyWithLogits(
+      Tensor input, Tensor target, Tensor weight, Tensor posWeight, Reduction reduction) {
+    String name = "binary_cross_entropy_with_logits";
+    plain(name, reduction);
+    requireFloat(name, "input", input);
+    requireFloat(name, "target", target);
+    requireSameShape(name, input, target);
+    try (Temps k = new Temps()) {
+      Tensor m = k.t(k.t(input.neg()).clampMin(0.0));
+      Tensor e1 = k.t(k.t(m.neg()).exp());
+      Tensor e2 = k.t(k.t(k.t(input.neg()).sub(m)).exp());
+      Tensor softplusNeg = k.t(k.t(k.t(e1.add(e2)).log()).add(m));
+      Tensor first = k.t(k.t(target.rsub(1.0)).mul(input));
+      Tensor second = softplusNeg;
+      if (posWeight != null) {
+        Tensor logWeight = k.t(k.t(k.t(posWeight.sub(1.0)).mul(target)).add(1.0));
+        second = k.t(logWeight.mul(softplusNeg));
+      }
+      Tensor loss = first.add(second);
+      if (weight != null) {
+        k.t(loss);
+        loss = loss.mul(weight);
+      }
+      return reduce(loss, reduction);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // multi-class losses
+
+  /** {@code nll_loss(input, target)}: mean, no weight, ignore_index −100. */
+  public static Tensor nllLoss(Tensor input, Tensor target) {
+    return nllLoss(input, target, null, -100, Reduction.MEAN);
+  }
+
+  /**
+   * {@code nll_loss(input, target, weight, ignore_index, reduction)}: −weight[t]·input[t] per
+   * element, input (C), (N, C) or (N, C, d1, …) of log-probabilities and target (), (N) or
+   * (N, d1, …) of int64 class indices. Targets equal to ignoreIndex contribute 0 and do not count;
+   * the mean is the sum of weighted losses over the sum of the weights of the counted targets.
+   */
+  public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
+    String name = "nll_loss";
+    plain(name, reduction);
+    requireFloat(name, "input", input);
+    boolean unbatched = input.dim() == 1;
+    try (Temps k = new Temps()) {
+      Tensor in = unbatched ? k.t(input.unsqueeze(0)) : input;
+      Tensor tg = unbatched && target.dim() == 0 ? k.t(target.unsqueeze(0)) : target;
+      checkClassTarget(name, in, tg, input, target, weight, ignoreIndex);
+      Tensor[] lw = nllParts(k, in, tg, weight, ignoreIndex);
+      Tensor loss = lw[0];
+      switch (reduction) {
+        case SUM:
+          return loss.sum();
+        case MEAN:
+          return k.t(loss.sum()).div(k.t(lw[1].sum()));
+        default:
+          return unbatched ? loss.squeeze(0) : k.t(loss).alias();
+      }
+    }
+  }
+
+  private static void checkClassTarget(
+      String name, Tensor in, Tensor tg, Tensor input, Tensor target, Tensor weight, long ignoreIndex) {
+    if (in.dim() < 2) {
+      throw new IllegalArgumentException(name + ": expected input of 1 or more dimensions, got shape " + shape(input));
+    }
+    if (target.dtype() != DType.INT64) {
+      throw new IllegalArgumentException(name + ": expected target of dtype int64 (class indices), got "
+          + target.dtype().toString().toLowerCase() + " for input of shape " + shape(input));
+    }
+    long[] is = in.shape();
+    long[] expected = new long[is.length - 1];
+    expected[0] = is[0];
+    for (int i = 2; i < is.length; i++) expected[i - 1] = is[i];
+    if (!Arrays.equals(expected, tg.shape())) {
+      throw new IllegalArgumentException(name + ": expected target of shape "
+          + (input.dim() == 1 ? "[]" : Arrays.toString(expected)) + " for input of shape " + shape(input)
+          + ", got " + shape(target));
+    }
+    long classes = is[1];
+    if (weight != null && (weight.dim() != 1 || weight.size(0) != classes)) {
+      throw new IllegalArgumentException(name + ": weight should be a 1D tensor of size " + classes
+          + " (classes), got shape " + shape(weight));
+    }
+    for (long c : tg.toLongArray()) {
+      if (c != ignoreIndex && (c < 0 || c >= classes)) {
+        throw new IllegalArgumentException(name + ": target " + c + " is out of bounds for "
+            + classes + " classes (input shape " + shape(input) + ")");
+      }
+    }
+  }
+
+  /**
+   * The per-element weighted losses and the per-element weights (0 where ignored) of an NLL over
+   * (N, C, …) log-probabilities with class dim 1. Both are registered in k except the loss.
+   */
+  private static Tensor[] nllParts(Temps k, Tensor logp, Tensor target, Tensor weight, long ignoreIndex) {
+    Tensor keep = k.t(target.ne(ignoreIndex));
+    Tensor safe = k.t(target.mul(k.t(keep.toLong())));
+    Tensor keepF = k.t(keep.to(logp.dtype()));
+    Tensor picked = k.t(k.t(logp.gather(1, k.t(safe.unsqueeze(1)))).squeeze(1));
+    Tensor w = keepF;
+    if (weight != null) {
+      Tensor wt = k.t(k.t(weight.indexSelect(0, k.t(safe.flatten()))).reshape(target.shape()));
+      w = k.t(wt.mul(keepF));
+    }
+    Tensor loss = k.t(k.t(picked.neg()).mul(w));
+    return new Tensor[] {loss, w};
+  }
+
+  /** {@code cross_entropy(input, target)}: mean, no weight, ignore_index −100, no smoothing. */
+  public static Tensor crossEntropy(Tensor input, Tensor target) {
+    return crossEntropy(input, target, null, -100, Reduction.MEAN, 0.0);
+  }
+
+  /** {@code cross_entropy(input, target, reduction=…)}. */
+  public static Tensor crossEntropy(Tensor input, Tensor target, Reduction reduction) {
+    return crossEntropy(input, target, null, -100, reduction, 0.0);
+  }
+
+  /**
+   * {@code cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)} over
+   * logits (C), (N, C) or (N, C, d1, …). The target is either int64 class indices (shape of input
+   * without the class dim) or class probabilities (same shape as input, floating point).
+   *
+   * <p>Class indices: log_softmax then nll_loss; with label smoothing ε the result is
+   * (1 − ε)·nll + ε/C·smooth where smooth = −Σ_c weight_c·logp_c per element (0 where ignored),
+   * reduced like the nll part (the mean divides by the summed weights of the counted targets,
+   * or by their number without weights). Probabilities: −Σ_c weight_c·logp_c·t_c with t smoothed to
+   * (1 − ε)·t + ε/C; the mean divides by the number of elements without the class dim.
+   */
+  public static Tensor crossEntropy(
+      Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction, double labelSmoothing) {
+    String name = "cross_entropy";
+    plain(name, reduction);
+    requireFloat(name, "input", input);
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+      throw new IllegalArgumentException(name + ": label_smoothing must be between 0.0 and 1.0, got " + labelSmoothing);
+    }
+    if (input.dim() == 0) {
+      throw new IllegalArgumentException(name + ": expected input of 1 or more dimensions, got shape []");
+    }
+    int classDim = input.dim() == 1 ? 0 : 1;
+    long classes = input.size(classDim);
+    if (weight != null && (weight.dim() != 1 || weight.size(0) != classes)) {
+      throw new IllegalArgumentException(name + ": weight should be a 1D tensor of size " + classes
+          + " (classes), got shape " + shape(weight));
+    }
+    if (Arrays.equals(input.shape(), target.shape())) {
+      return crossEntropyProbs(input, target, weight, ignoreIndex, reduction, labelSmoothing, classDim);
+    }
+    boolean unbatched = input.dim() == 1;
+    try (Temps k = new Temps()) {
+      Tensor in = unbatched ? k.t(input.unsqueeze(0)) : input;
+      Tensor tg = unbatched && target.dim() == 0 ? k.t(target.unsqueeze(0)) : target;
+      checkClassTarget(name, in, tg, input, target, weight, ignoreIndex);
+      Tensor logp = k.t(in.logSoftmax(1));
+      Tensor[] lw = nllParts(k, logp, tg, weight, ignoreIndex);
+      Tensor nll = switch (reduction) {
+        case SUM -> k.t(lw[0].sum());
+        case MEAN -> k.t(k.t(lw[0].sum()).div(k.t(lw[1].sum())));
+        default -> lw[0];
+      };
+      Tensor result;
+      if (labelSmoothing == 0) {
+        result = nll.alias();
+      } else {
+        Tensor weighted = logp;
+        if (weight != null) {
+          long[] wshape = new long[in.dim()];
+          Arrays.fill(wshape, 1);
+          wshape[1] = classes;
+          weighted = k.t(logp.mul(k.t(weight.reshape(wshape))));
+        }
+        Tensor keepF = k.t(k.t(tg.ne(ignoreIndex)).to(logp.dtype()));
+        Tensor smooth = k.t(k.t(k.t(weighted.sum(1)).neg()).mul(keepF));
+        Tensor red = switch (reduction) {
+          case SUM -> k.t(smooth.sum());
+          case MEAN -> k.t(k.t(smooth.sum()).div(k.t(lw[1].sum())));
+          default -> smooth;
+        };
+        result = k.t(nll.mul(1 - labelSmoothing)).add(k.t(red.mul(labelSmoothing / classes)));
+      }
+      if (unbatched && reduction == Reduction.NONE) {
+        try (result) {
+          return result.squeeze(0);
+        }
+      }
+      return result;
+    }
+  }
+
+  private static Tensor crossEntropyProbs(
+      Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction, double ls, int classDim) {
+    String name = "cross_entropy";
+    if (!target.isFloatingPoint()) {
+      throw new IllegalArgumentException(name + ": expected floating point target for class probabilities"
+          + " (same shape as input " + shape(input) + "), got " + target.dtype().toString().toLowerCase());
+    }
+    if (ignoreIndex >= 0) {
+      throw new IllegalArgumentException(name + ": ignore_index is not supported for floating point target");
+    }
+    long classes = input.size(classDim);
+    try (Temps k = new Temps()) {
+      Tensor logp = k.t(input.logSoftmax(classDim));
+      Tensor t = ls > 0 ? k.t(k.t(target.mul(1 - ls)).add(ls / classes)) : target;
+      Tensor prod = k.t(logp.mul(t));
+      if (weight != null) {
+        long[] wshape = new long[input.dim()];
+        Arrays.fill(wshape, 1);
+        wshape[classDim] = classes;
+        prod = k.t(prod.mul(k.t(weight.reshape(wshape))));
+      }
+      switch (reduction) {
+        case SUM:
+          return k.t(prod.sum()).neg();
+        case MEAN:
+          return k.t(prod.sum()).div(-(double) (input.numel() / classes));
+        default:
+          return k.t(prod.sum(classDim)).neg();
+      }
+    }
+  }
+
+  /** {@code kl_div(input, target)}: mean reduction, target as probabilities. */
+  public static Tensor klDiv(Tensor input, Tensor target) {
+    return klDiv(input, target, Reduction.MEAN, false);
+  }
+
+  /**
+   * {@code kl_div(input, target, reduction, log_target)} with input log-probabilities:
+   * t·(log t − input) (0 where t = 0), or exp(t)·(t − input) when the target is given as
+   * log-probabilities. BATCHMEAN divides the sum by the size of dim 0.
+   */
+  public static Tensor klDiv(Tensor input, Tensor target, Reduction reduction, boolean logTarget) {
+    String name = "kl_div";
+    requireFloat(name, "input", input);
+    requireFloat(name, "target", target);
+    requireBroadcastable(name, input, target);
+    try (Temps k = new Temps()) {
+      Tensor loss;
+      if (logTarget) {
+        loss = k.t(k.t(target.exp()).mul(k.t(target.sub(input))));
+      } else {
+        // xlogy(t, t): log of 1 where t == 0 keeps 0·log 0 = 0 without a NaN in backward.
+        Tensor zero = k.t(target.eq(0.0));
+        Tensor safe = k.t(Tensor.where(zero, k.t(Tensor.onesLike(target)), target));
+        Tensor xlogy = k.t(target.mul(k.t(safe.log())));
+        loss = k.t(xlogy.sub(k.t(target.mul(input))));
+      }
+      switch (reduction) {
+        case NONE:
+          return loss.alias();
+        case SUM:
+          return loss.sum();
+        case MEAN:
+          return loss.mean();
+        default:
+          return input.dim() == 0 ? loss.sum() : k.t(loss.sum()).div((double) input.size(0));
+      }
+    }
+  }
+}
