@@ -1,0 +1,179 @@
+package dev.kindling.nn;
+
+import dev.kindling.Autograd;
+import dev.kindling.Tensor;
+import java.util.Arrays;
+
+/**
+ * What BatchNorm1d and BatchNorm2d share, like PyTorch's {@code _BatchNorm}. Why composed of
+ * ordinary differentiable ops: the gradient (and double backward) then comes from autograd for
+ * free, and the running statistics are plain buffers updated under no-grad with the unbiased
+ * batch variance, exactly as PyTorch does. Subclasses only say which ranks they accept.
+ */
+public abstract class BatchNormBase extends Module {
+  private final long numFeatures;
+  private final double eps;
+  private final Double momentum;
+  private final boolean affine;
+  private final boolean trackRunningStats;
+  private final Tensor weight;
+  private final Tensor bias;
+  private final Tensor runningMean;
+  private final Tensor runningVar;
+  private final Tensor numBatchesTracked;
+
+  protected BatchNormBase(long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+    if (numFeatures <= 0)
+      throw new IllegalArgumentException(className() + ": num_features must be positive, got " + numFeatures);
+    if (!(eps >= 0)) throw new IllegalArgumentException(className() + ": eps must be non-negative, got " + eps);
+    this.numFeatures = numFeatures;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.trackRunningStats = trackRunningStats;
+    this.weight = registerParameter("weight", affine ? Tensor.ones(numFeatures) : null);
+    this.bias = registerParameter("bias", affine ? Tensor.zeros(numFeatures) : null);
+    this.runningMean = registerBuffer("running_mean", trackRunningStats ? Tensor.zeros(numFeatures) : null);
+    this.runningVar = registerBuffer("running_var", trackRunningStats ? Tensor.ones(numFeatures) : null);
+    this.numBatchesTracked = registerBuffer("num_batches_tracked", trackRunningStats ? Tensor.scalar(0L) : null);
+  }
+
+  /** Throws when the input's rank is not one this module accepts. */
+  protected abstract void checkInputDim(Tensor input);
+
+  public long numFeatures() {
+    return numFeatures;
+  }
+
+  public double eps() {
+    return eps;
+  }
+
+  /** The momentum, or null for a cumulative moving average. */
+  public Double momentum() {
+    return momentum;
+  }
+
+  public boolean affine() {
+    return affine;
+  }
+
+  public boolean trackRunningStats() {
+    return trackRunningStats;
+  }
+
+  /** γ, or null when not affine. */
+  public Tensor weight() {
+    return weight;
+  }
+
+  /** β, or null when not affine. */
+  public Tensor bias() {
+    return bias;
+  }
+
+  public Tensor runningMean() {
+    return runningMean;
+  }
+
+  public Tensor runningVar() {
+    return runningVar;
+  }
+
+  public Tensor numBatchesTracked() {
+    return numBatchesTracked;
+  }
+
+  /** {@code reset_running_stats()}: mean 0, variance 1, no batches tracked. */
+  public void resetRunningStats() {
+    if (!trackRunningStats) return;
+    try (var g = Autograd.noGrad()) {
+      runningMean.fill_(0.0);
+      runningVar.fill_(1.0);
+      numBatchesTracked.fill_(0.0);
+    }
+  }
+
+  /** {@code reset_parameters()}: running stats reset, γ = 1, β = 0. */
+  public void resetParameters() {
+    resetRunningStats();
+    if (affine) {
+      try (var g = Autograd.noGrad()) {
+        weight.fill_(1.0);
+        bias.fill_(0.0);
+      }
+    }
+  }
+
+  @Override
+  public Tensor forward(Tensor input) {
+    checkInputDim(input);
+    if (input.size(1) != numFeatures)
+      throw new IllegalArgumentException(className() + ": running_mean should contain " + input.size(1)
+          + " elements not " + numFeatures + " (expected input with " + numFeatures + " channels, got input of shape "
+          + Arrays.toString(input.shape()) + ")");
+    if (!input.isFloatingPoint())
+      throw new IllegalArgumentException(className() + ": expected a floating point input, got " + input.dtype());
+    int ndim = input.dim();
+    int[] dims = new int[ndim - 1];
+    dims[0] = 0;
+    for (int d = 2; d < ndim; d++) dims[d - 1] = d;
+    long[] bshape = new long[ndim];
+    Arrays.fill(bshape, 1L);
+    bshape[1] = numFeatures;
+
+    boolean useBatchStats = isTraining() || !trackRunningStats;
+    Tensor y;
+    if (useBatchStats) {
+      long perChannel = input.numel() / numFeatures;
+      if (isTraining() && perChannel <= 1)
+        throw new IllegalArgumentException(className() + ": expected more than 1 value per channel when training, got input of shape "
+            + Arrays.toString(input.shape()));
+      if (isTraining() && trackRunningStats) updateRunningStats(input, dims, perChannel);
+      try (Tensor mean = input.mean(dims, true);
+           Tensor var = input.var(dims, 0, true);
+           Tensor centered = input.sub(mean);
+           Tensor varEps = var.add(eps);
+           Tensor invStd = varEps.rsqrt()) {
+        y = centered.mul(invStd);
+      }
+    } else {
+      try (Tensor mean = runningMean.view(bshape);
+           Tensor var = runningVar.view(bshape);
+           Tensor centered = input.sub(mean);
+           Tensor varEps = var.add(eps);
+           Tensor invStd = varEps.rsqrt()) {
+        y = centered.mul(invStd);
+      }
+    }
+    if (affine) {
+      try (Tensor w = weight.view(bshape); Tensor b = bias.view(bshape); Tensor xhat = y; Tensor scaled = xhat.mul(w)) {
+        y = scaled.add(b);
+      }
+    }
+    return y;
+  }
+
+  private void updateRunningStats(Tensor input, int[] dims, long perChannel) {
+    try (var g = Autograd.noGrad()) {
+      numBatchesTracked.add_(1L);
+      double factor = momentum == null ? 1.0 / numBatchesTracked.itemLong() : momentum;
+      try (Tensor x = input.detach();
+           Tensor mean = x.mean(dims, false);
+           Tensor var = x.var(dims, 1, false)) {
+        runningMean.mul_(1.0 - factor).add_(mean, factor);
+        runningVar.mul_(1.0 - factor).add_(var, factor);
+      }
+    }
+  }
+
+  @Override
+  public String extraRepr() {
+    return numFeatures + ", eps=" + pyFloat(eps) + ", momentum=" + (momentum == null ? "None" : pyFloat(momentum))
+        + ", affine=" + pyBool(affine) + ", track_running_stats=" + pyBool(trackRunningStats);
+  }
+
+  static String pyBool(boolean b) {
+    return b ? "True" : "False";
+  }
+}
