@@ -68,7 +68,10 @@ class NormTest {
       assertEquals(List.of("weight", "bias"), List.copyOf(bn.namedParameters().keySet()));
       assertEquals(DType.INT64, bn.numBatchesTracked().dtype());
       assertEquals(0, bn.numBatchesTracked().dim());
-      assertArrayEquals(new double[] {0, 0, 0}, new BatchNorm1d(3).runningMean().toDoubleArray());
+      try (BatchNorm1d b = new BatchNorm1d(3)) {
+        assertArrayEquals(new double[] {0, 0, 0}, b.runningMean().toDoubleArray());
+        assertArrayEquals(new double[] {1, 1, 1}, b.runningVar().toDoubleArray());
+      }
       assertEquals("BatchNorm2d(64, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", bn.toString());
     }
     try (BatchNorm1d bn = new BatchNorm1d(3, 1e-3, null, false, false)) {
@@ -79,10 +82,12 @@ class NormTest {
 
   @Test
   void otherReprsAreTorchs() {
-    assertEquals("LayerNorm((6,), eps=1e-05, elementwise_affine=True)", new LayerNorm(6).toString());
-    assertEquals("LayerNorm((4, 5), eps=1e-05, elementwise_affine=False)",
-        new LayerNorm(new long[] {4, 5}, 1e-5, false).toString());
-    assertEquals("GroupNorm(2, 4, eps=1e-05, affine=True)", new GroupNorm(2, 4).toString());
+    try (LayerNorm a = new LayerNorm(6); LayerNorm b = new LayerNorm(new long[] {4, 5}, 1e-5, false);
+         GroupNorm c = new GroupNorm(2, 4)) {
+      assertEquals("LayerNorm((6,), eps=1e-05, elementwise_affine=True)", a.toString());
+      assertEquals("LayerNorm((4, 5), eps=1e-05, elementwise_affine=False)", b.toString());
+      assertEquals("GroupNorm(2, 4, eps=1e-05, affine=True)", c.toString());
+    }
   }
 
   @Test
@@ -121,12 +126,17 @@ class NormTest {
       assertTrue(e.getMessage().contains("expected more than 1 value per channel when training"), e.getMessage());
       assertEquals(0, bn1.numBatchesTracked().itemLong(), "a refused batch is not counted");
     }
-    var e = assertThrows(IllegalArgumentException.class, () -> new LayerNorm(6).forward(Tensor.zeros(4, 5)));
+    IllegalArgumentException e;
+    try (LayerNorm ln = new LayerNorm(6)) {
+      e = assertThrows(IllegalArgumentException.class, () -> ln.forward(Tensor.zeros(4, 5)));
+    }
     assertTrue(e.getMessage().contains("normalized_shape=[6], expected input with shape [*, 6], but got input of size [4, 5]"),
         e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> new GroupNorm(3, 4));
     assertTrue(e.getMessage().contains("num_channels must be divisible by num_groups"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new GroupNorm(2, 4).forward(Tensor.zeros(2, 6, 3)));
+    try (GroupNorm gn = new GroupNorm(2, 4)) {
+      e = assertThrows(IllegalArgumentException.class, () -> gn.forward(Tensor.zeros(2, 6, 3)));
+    }
     assertTrue(e.getMessage().contains("expected input with 4 channels") && e.getMessage().contains("[2, 6, 3]"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> FNorm.groupNorm(Tensor.zeros(2, 6, 3), 4, null, null, 1e-5));
     assertTrue(e.getMessage().contains("divisible by num_groups"), e.getMessage());

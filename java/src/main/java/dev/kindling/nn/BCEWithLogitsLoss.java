@@ -1,0 +1,37 @@
+package dev.kindling.nn;
+
+import dev.kindling.Tensor;
+
+/**
+ * Sigmoid plus binary cross entropy in one numerically stable step, like
+ * {@code torch.nn.BCEWithLogitsLoss}; see {@link F#binaryCrossEntropyWithLogits}. weight and
+ * pos_weight are buffers, as in PyTorch.
+ */
+public class BCEWithLogitsLoss extends Loss {
+  private final Tensor weight;
+  private final Tensor posWeight;
+
+  public BCEWithLogitsLoss() {
+    this(null, Reduction.MEAN, null);
+  }
+
+  /** weight and posWeight may be null. */
+  public BCEWithLogitsLoss(Tensor weight, Reduction reduction, Tensor posWeight) {
+    super(reduction);
+    this.weight = registerBuffer("weight", weight);
+    this.posWeight = registerBuffer("pos_weight", posWeight);
+  }
+
+  public Tensor weight() {
+    return weight;
+  }
+
+  public Tensor posWeight() {
+    return posWeight;
+  }
+
+  @Override
+  public Tensor forward(Tensor input, Tensor target) {
+    return F.binaryCrossEntropyWithLogits(input, target, weight, posWeight, reduction());
+  }
+}

@@ -1,0 +1,36 @@
+package dev.kindling.nn;
+
+import dev.kindling.Tensor;
+
+/**
+ * The base of the loss modules, like PyTorch's {@code _Loss}: a module holding a
+ * {@link Reduction} whose computation takes an input and a target. Why a Module: weights such
+ * as CrossEntropyLoss's class weight are buffers, so they move and serialise with the model as
+ * in PyTorch. The repr shows nothing for the defaults, like PyTorch's ({@code CrossEntropyLoss()}).
+ */
+public abstract class Loss extends Module {
+  private final Reduction reduction;
+
+  protected Loss(Reduction reduction) {
+    if (reduction == null) throw new NullPointerException(getClass().getSimpleName() + ": reduction is null");
+    this.reduction = reduction;
+  }
+
+  public Reduction reduction() {
+    return reduction;
+  }
+
+  /** The loss of input against target. */
+  public abstract Tensor forward(Tensor input, Tensor target);
+
+  /** {@code loss(input, target)}: the same as {@link #forward(Tensor, Tensor)}. */
+  public Tensor call(Tensor input, Tensor target) {
+    return forward(input, target);
+  }
+
+  /** A loss needs a target: the one-argument form is refused. */
+  @Override
+  public Tensor forward(Tensor input) {
+    throw new UnsupportedOperationException(className() + ": forward needs an input and a target; call forward(input, target)");
+  }
+}
