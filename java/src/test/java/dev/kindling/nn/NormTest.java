@@ -61,6 +61,17 @@ class NormTest {
   }
 
   @Test
+  void normalisationsPassGradgradcheck() {
+    Function<List<Tensor>, Tensor> ln = in -> FNorm.layerNorm(in.get(0), new long[] {3}, in.get(1), in.get(2), 1e-5);
+    assertTrue(GradCheck.gradgradcheck(ln, List.of(dbl(2, 3), dbl(3), dbl(3))));
+    Function<List<Tensor>, Tensor> gn = in -> FNorm.groupNorm(in.get(0), 2, null, null, 1e-5);
+    assertTrue(GradCheck.gradgradcheck(gn, List.of(dbl(2, 4, 2))));
+    try (BatchNorm1d bn = new BatchNorm1d(3, 1e-5, 0.1, false, true)) {
+      assertTrue(GradCheck.gradgradcheck(in -> bn.forward(in.get(0)), List.of(dbl(4, 3))));
+    }
+  }
+
+  @Test
   void batchNormStateDictKeysAreTorchs() {
     try (BatchNorm2d bn = new BatchNorm2d(64)) {
       assertEquals(List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
