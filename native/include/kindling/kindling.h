@@ -204,6 +204,16 @@ kd_tensor kd_gather(kd_tensor t, int32_t dim, kd_tensor index);
 kd_tensor kd_scatter_add(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src);
 int32_t kd_scatter_add_(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src);
 
+/* ---- convolutions ------------------------------------------------------------------------ */
+/* input [N, C, H, W] (or [C, H, W]); bias_or_0 may be 0; stride/padding/dilation are 2 values each.
+   conv_transpose2d's weight is [C, O/groups, kH, kW]. */
+kd_tensor kd_conv2d(kd_tensor input, kd_tensor weight, kd_tensor bias_or_0, const int64_t* stride,
+                    const int64_t* padding, const int64_t* dilation, int64_t groups);
+kd_tensor kd_conv_transpose2d(kd_tensor input, kd_tensor weight, kd_tensor bias_or_0,
+                              const int64_t* stride, const int64_t* padding,
+                              const int64_t* output_padding, const int64_t* dilation,
+                              int64_t groups);
+
 /* ---- autograd ---------------------------------------------------------------------------- */
 /* Grad mode is per thread. kd_set_grad_enabled returns the previous mode. */
 int32_t kd_is_grad_enabled(void);

@@ -67,6 +67,15 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
 Tensor bmm(const Tensor& a, const Tensor& b);
 
+// ---- convolutions (conv.cpp): one ConvolutionBackward0 node each; bias may be undefined.
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+              const ops::Pair2& stride, const ops::Pair2& padding, const ops::Pair2& dilation,
+              int64_t groups);
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                        const ops::Pair2& stride, const ops::Pair2& padding,
+                        const ops::Pair2& output_padding, const ops::Pair2& dilation,
+                        int64_t groups);
+
 // ---- joining and indexing (join_index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim);
 Tensor stack(const std::vector<Tensor>& ts, int64_t dim);

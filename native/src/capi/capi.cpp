@@ -398,6 +398,34 @@ int32_t kd_scatter_add_(kd_tensor t, int32_t dim, kd_tensor index, kd_tensor src
   return guard([&] { kd::ag::scatter_add_(T(t), dim, T(index), T(src)); });
 }
 
+// ---- convolutions
+namespace {
+kd::ops::Pair2 P2(const int64_t* p, const char* what) {
+  if (!p) kd::fail(KD_ERR_ARGUMENT, what, ": null array");
+  return {p[0], p[1]};
+}
+Tensor OptT(kd_tensor h) { return h == 0 ? Tensor() : T(h); }
+}  // namespace
+kd_tensor kd_conv2d(kd_tensor input, kd_tensor weight, kd_tensor bias_or_0, const int64_t* stride,
+                    const int64_t* padding, const int64_t* dilation, int64_t groups) {
+  return make([&] {
+    return kd::ag::conv2d(T(input), T(weight), OptT(bias_or_0), P2(stride, "conv2d stride"),
+                          P2(padding, "conv2d padding"), P2(dilation, "conv2d dilation"), groups);
+  });
+}
+kd_tensor kd_conv_transpose2d(kd_tensor input, kd_tensor weight, kd_tensor bias_or_0,
+                              const int64_t* stride, const int64_t* padding,
+                              const int64_t* output_padding, const int64_t* dilation,
+                              int64_t groups) {
+  return make([&] {
+    return kd::ag::conv_transpose2d(
+        T(input), T(weight), OptT(bias_or_0), P2(stride, "conv_transpose2d stride"),
+        P2(padding, "conv_transpose2d padding"),
+        P2(output_padding, "conv_transpose2d output_padding"),
+        P2(dilation, "conv_transpose2d dilation"), groups);
+  });
+}
+
 // ---- autograd
 namespace {
 kd_hook_fn g_hook_dispatcher = nullptr;

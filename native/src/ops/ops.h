@@ -4,6 +4,7 @@
 // unless CUDA is enabled). Files: views.cpp, creation.cpp, random.cpp, elementwise.cpp,
 // reduce.cpp, linalg.cpp, join.cpp, index.cpp.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -105,6 +106,15 @@ const char* reduce_name(ReduceOp op);
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
 Tensor bmm(const Tensor& a, const Tensor& b);
+
+// ---- convolutions (conv.cpp): input [N, C, H, W] or unbatched [C, H, W]; bias may be undefined.
+using Pair2 = std::array<int64_t, 2>;
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Pair2& stride,
+              const Pair2& padding, const Pair2& dilation, int64_t groups);
+// weight [C, O/groups, kH, kW].
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                        const Pair2& stride, const Pair2& padding, const Pair2& output_padding,
+                        const Pair2& dilation, int64_t groups);
 
 // ---- joining (join.cpp) and indexing (index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim);

@@ -149,6 +149,10 @@ public final class KindlingNative {
   public static native long kd_scatter_add(long t, int dim, long index, long src);
   public static native int kd_scatter_add_(long t, int dim, long index, long src);
 
+  // ---- convolutions (bias 0 = none; stride/padding/dilation hold 2 values each)
+  public static native long kd_conv2d(long input, long weight, long bias, @Cast("const int64_t*") long[] stride, @Cast("const int64_t*") long[] padding, @Cast("const int64_t*") long[] dilation, long groups);
+  public static native long kd_conv_transpose2d(long input, long weight, long bias, @Cast("const int64_t*") long[] stride, @Cast("const int64_t*") long[] padding, @Cast("const int64_t*") long[] outputPadding, @Cast("const int64_t*") long[] dilation, long groups);
+
   // ---- autograd
   public static native int kd_is_grad_enabled();
   public static native int kd_set_grad_enabled(int enabled);

@@ -4,6 +4,8 @@ import dev.kindling.Autograd;
 import dev.kindling.DType;
 import dev.kindling.Tensor;
 import dev.kindling.autograd.GradMode;
+import dev.kindling.internal.KindlingNative;
+import dev.kindling.internal.Native;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -151,6 +153,103 @@ public final class F {
       k.t(y);
       return y.add(bias);
     }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // convolution
+
+  /** {@code conv2d(input, weight)}: stride 1, no padding, dilation 1, one group. */
+  public static Tensor conv2d(Tensor input, Tensor weight) {
+    return conv2d(input, weight, null);
+  }
+
+  /** {@code conv2d(input, weight, bias)}: stride 1, no padding, dilation 1, one group. */
+  public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias) {
+    return conv2d(input, weight, bias, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, 1);
+  }
+
+  /** {@code conv2d(input, weight, bias, stride, padding, dilation, groups)} with square values. */
+  public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, long stride, long padding,
+      long dilation, long groups) {
+    return conv2d(input, weight, bias, pair(stride), pair(padding), pair(dilation), groups);
+  }
+
+  /**
+   * {@code torch.nn.functional.conv2d}: input [N, C, H, W] (or [C, H, W]), weight
+   * [O, C/groups, kH, kW], bias [O] or null; stride, padding and dilation hold (height, width).
+   */
+  public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, long[] stride, long[] padding,
+      long[] dilation, long groups) {
+    checkPair("conv2d", "stride", stride);
+    checkPair("conv2d", "padding", padding);
+    checkPair("conv2d", "dilation", dilation);
+    long b = bias == null ? 0 : bias.nativeHandle();
+    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_conv2d(input.nativeHandle(),
+        weight.nativeHandle(), b, stride, padding, dilation, groups)));
+  }
+
+  /** {@code conv_transpose2d(input, weight, bias)}: stride 1, no padding, one group. */
+  public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias) {
+    return convTranspose2d(input, weight, bias, new long[] {1, 1}, new long[] {0, 0},
+        new long[] {0, 0}, 1, new long[] {1, 1});
+  }
+
+  /** {@code conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation)}, square values. */
+  public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, long stride, long padding,
+      long outputPadding, long groups, long dilation) {
+    return convTranspose2d(input, weight, bias, pair(stride), pair(padding), pair(outputPadding), groups,
+        pair(dilation));
+  }
+
+  /**
+   * {@code torch.nn.functional.conv_transpose2d} (arguments in PyTorch's order: groups before
+   * dilation): input [N, C, H, W] (or [C, H, W]), weight [C, O/groups, kH, kW], bias [O] or null.
+   */
+  public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, long[] stride,
+      long[] padding, long[] outputPadding, long groups, long[] dilation) {
+    checkPair("conv_transpose2d", "stride", stride);
+    checkPair("conv_transpose2d", "padding", padding);
+    checkPair("conv_transpose2d", "output_padding", outputPadding);
+    checkPair("conv_transpose2d", "dilation", dilation);
+    long b = bias == null ? 0 : bias.nativeHandle();
+    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_conv_transpose2d(input.nativeHandle(),
+        weight.nativeHandle(), b, stride, padding, outputPadding, dilation, groups)));
+  }
+
+  /** {@code conv1d(input, weight, bias)}: stride 1, no padding, dilation 1, one group. */
+  public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias) {
+    return conv1d(input, weight, bias, 1, 0, 1, 1);
+  }
+
+  /**
+   * {@code torch.nn.functional.conv1d}: input [N, C, L] (or [C, L]), weight [O, C/groups, k]. Runs
+   * as conv2d over a height of one.
+   */
+  public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, long stride, long padding,
+      long dilation, long groups) {
+    if (input.dim() != 2 && input.dim() != 3)
+      throw new IllegalArgumentException("Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+          + shape(input));
+    if (weight.dim() != 3)
+      throw new IllegalArgumentException("conv1d: expected weight to be 3-dimensional, but got weight of size "
+          + shape(weight));
+    try (Temps k = new Temps()) {
+      Tensor x = k.t(input.unsqueeze(-2));
+      Tensor w = k.t(weight.unsqueeze(2));
+      Tensor y = k.t(conv2d(x, w, bias, new long[] {1, stride}, new long[] {0, padding},
+          new long[] {1, dilation}, groups));
+      return y.squeeze(-2);
+    }
+  }
+
+  private static long[] pair(long v) {
+    return new long[] {v, v};
+  }
+
+  private static void checkPair(String op, String what, long[] v) {
+    if (v == null || v.length != 2)
+      throw new IllegalArgumentException(op + ": expected " + what + " to have 2 values (height, width), got "
+          + (v == null ? "null" : Arrays.toString(v)));
   }
 
   // ------------------------------------------------------------------------------------------
