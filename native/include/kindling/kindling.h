@@ -193,6 +193,15 @@ kd_tensor kd_matmul(kd_tensor a, kd_tensor b);
 kd_tensor kd_mm(kd_tensor a, kd_tensor b);
 kd_tensor kd_bmm(kd_tensor a, kd_tensor b);
 
+/* ---- pooling and upsampling (input [N, C, H, W] or [C, H, W]; pairs are (H, W)) ------------ */
+kd_tensor kd_max_pool2d(kd_tensor t, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
+                        const int64_t* dilation, int32_t ceil_mode);
+kd_tensor kd_avg_pool2d(kd_tensor t, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
+                        int32_t ceil_mode, int32_t count_include_pad);
+kd_tensor kd_adaptive_avg_pool2d(kd_tensor t, const int64_t* output_size);
+/* scales: PyTorch's scale_factor per dim, or null (or <= 0) to use output_size. */
+kd_tensor kd_upsample_nearest2d(kd_tensor t, const int64_t* output_size, const double* scales);
+
 /* ---- joining and indexing ---------------------------------------------------------------- */
 kd_tensor kd_cat(const kd_tensor* ts, int32_t n, int32_t dim);
 kd_tensor kd_stack(const kd_tensor* ts, int32_t n, int32_t dim);

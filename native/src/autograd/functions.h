@@ -85,6 +85,14 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 
+// ---- pooling and upsampling (pool.cpp)
+Tensor max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2],
+                  const int64_t padding[2], const int64_t dilation[2], bool ceil_mode);
+Tensor avg_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2],
+                  const int64_t padding[2], bool ceil_mode, bool count_include_pad);
+Tensor adaptive_avg_pool2d(const Tensor& x, const int64_t output_size[2]);
+Tensor upsample_nearest2d(const Tensor& x, const int64_t output_size[2], const double scales[2]);
+
 // Convenience for formulas.
 inline Tensor add(const Tensor& a, const Tensor& b) { return binary(KD_ADD, a, b); }
 inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(KD_SUB, a, b); }

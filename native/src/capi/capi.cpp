@@ -359,6 +359,47 @@ kd_tensor kd_matmul(kd_tensor a, kd_tensor b) { return make([&] { return kd::ag:
 kd_tensor kd_mm(kd_tensor a, kd_tensor b) { return make([&] { return kd::ag::mm(T(a), T(b)); }); }
 kd_tensor kd_bmm(kd_tensor a, kd_tensor b) { return make([&] { return kd::ag::bmm(T(a), T(b)); }); }
 
+// ---- pooling and upsampling
+namespace {
+void pair_arg(const int64_t* p, const char* op, const char* what) {
+  if (!p) kd::fail(KD_ERR_ARGUMENT, op, ": null ", what, " array");
+}
+}  // namespace
+kd_tensor kd_max_pool2d(kd_tensor t, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
+                        const int64_t* dilation, int32_t ceil_mode) {
+  return make([&] {
+    pair_arg(kernel, "max_pool2d", "kernel_size");
+    pair_arg(stride, "max_pool2d", "stride");
+    pair_arg(padding, "max_pool2d", "padding");
+    pair_arg(dilation, "max_pool2d", "dilation");
+    return kd::ag::max_pool2d(T(t), kernel, stride, padding, dilation, ceil_mode != 0);
+  });
+}
+kd_tensor kd_avg_pool2d(kd_tensor t, const int64_t* kernel, const int64_t* stride, const int64_t* padding,
+                        int32_t ceil_mode, int32_t count_include_pad) {
+  return make([&] {
+    pair_arg(kernel, "avg_pool2d", "kernel_size");
+    pair_arg(stride, "avg_pool2d", "stride");
+    pair_arg(padding, "avg_pool2d", "padding");
+    return kd::ag::avg_pool2d(T(t), kernel, stride, padding, ceil_mode != 0, count_include_pad != 0);
+  });
+}
+kd_tensor kd_adaptive_avg_pool2d(kd_tensor t, const int64_t* output_size) {
+  return make([&] {
+    pair_arg(output_size, "adaptive_avg_pool2d", "output_size");
+    return kd::ag::adaptive_avg_pool2d(T(t), output_size);
+  });
+}
+kd_tensor kd_upsample_nearest2d(kd_tensor t, const int64_t* output_size, const double* scales) {
+  return make([&] {
+    const int64_t no_size[2] = {0, 0};
+    const double no_scales[2] = {0, 0};
+    if (!output_size && !scales)
+      kd::fail(KD_ERR_ARGUMENT, "upsample_nearest2d: either output_size or scale_factor must be given");
+    return kd::ag::upsample_nearest2d(T(t), output_size ? output_size : no_size, scales ? scales : no_scales);
+  });
+}
+
 // ---- joining and indexing
 kd_tensor kd_cat(const kd_tensor* ts, int32_t n, int32_t dim) {
   return make([&] {

@@ -125,5 +125,34 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 
+// ---- pooling and upsampling (pool.cpp); inputs [N, C, H, W] or [C, H, W]
+// A window-average map, one axis at a time: output position o of an axis reads the input range
+// [start[o], end[o]) and divides by div[o]; the 2-D divisor is the product of both axes' divisors.
+// avg_pool2d, adaptive_avg_pool2d and upsample_nearest2d are all such maps.
+struct PoolAxis {
+  int64_t in = 0;
+  std::vector<int64_t> start, end, div;
+  int64_t out() const { return static_cast<int64_t>(start.size()); }
+};
+struct PoolPlan {
+  PoolAxis rows, cols;
+};
+PoolPlan avg_pool2d_plan(const Tensor& x, const int64_t kernel[2], const int64_t stride[2],
+                         const int64_t padding[2], bool ceil_mode, bool count_include_pad);
+PoolPlan adaptive_avg_pool2d_plan(const Tensor& x, const int64_t output_size[2]);
+// scales[i] > 0: PyTorch's scale_factor (output = floor(in * scale)); otherwise output_size is used.
+PoolPlan upsample_nearest2d_plan(const Tensor& x, const int64_t output_size[2], const double scales[2]);
+// Applies the map (x's last two dims must be the plan's input sizes) and its transpose.
+Tensor window_mean(const Tensor& x, const PoolPlan& plan);
+Tensor window_mean_backward(const Tensor& grad, const PoolPlan& plan);
+// Max pooling with the flat index (h * W + w) of each maximum within its plane.
+void max_pool2d_with_indices(const Tensor& x, const int64_t kernel[2], const int64_t stride[2],
+                             const int64_t padding[2], const int64_t dilation[2], bool ceil_mode,
+                             Tensor* values, Tensor* indices);
+// Routes grad [..., oh, ow] to the indices in planes of size h x w (sums repeated indices).
+Tensor max_pool2d_scatter(const Tensor& grad, const Tensor& indices, int64_t h, int64_t w);
+// Reads x [..., h, w] at the indices [..., oh, ow].
+Tensor max_pool2d_gather(const Tensor& x, const Tensor& indices);
+
 }  // namespace ops
 }  // namespace kd

@@ -140,6 +140,17 @@ public final class KindlingNative {
   public static native long kd_mm(long a, long b);
   public static native long kd_bmm(long a, long b);
 
+  // ---- pooling and upsampling
+  public static native long kd_max_pool2d(long t, @Cast("const int64_t*") long[] kernel,
+      @Cast("const int64_t*") long[] stride, @Cast("const int64_t*") long[] padding,
+      @Cast("const int64_t*") long[] dilation, int ceilMode);
+  public static native long kd_avg_pool2d(long t, @Cast("const int64_t*") long[] kernel,
+      @Cast("const int64_t*") long[] stride, @Cast("const int64_t*") long[] padding, int ceilMode,
+      int countIncludePad);
+  public static native long kd_adaptive_avg_pool2d(long t, @Cast("const int64_t*") long[] outputSize);
+  public static native long kd_upsample_nearest2d(long t, @Cast("const int64_t*") long[] outputSize,
+      @Cast("const double*") double[] scales);
+
   // ---- joining and indexing
   public static native long kd_cat(@Cast("const kd_tensor*") long[] ts, int n, int dim);
   public static native long kd_stack(@Cast("const kd_tensor*") long[] ts, int n, int dim);

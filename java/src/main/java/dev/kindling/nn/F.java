@@ -675,4 +675,138 @@ public final class F {
       }
     }
   }
+
+  // ==========================================================================================
+  // Pooling and upsampling (torch.nn.functional.max_pool2d, avg_pool2d, adaptive_avg_pool2d,
+  // interpolate with mode "nearest"). Inputs are [N, C, H, W] or [C, H, W]; size-like arguments
+  // are one int (used for both dims) or an (H, W) pair, as in PyTorch. The native ops record
+  // their own backward (MaxPool2DWithIndicesBackward0, AvgPool2DBackward0, ...), which is
+  // differentiable again.
+  // ==========================================================================================
+
+  /** {@code F.max_pool2d(input, kernelSize)}: stride = kernel size, no padding. */
+  public static Tensor maxPool2d(Tensor input, long kernelSize) {
+    return maxPool2d(input, new long[] {kernelSize}, null, new long[] {0}, new long[] {1}, false);
+  }
+
+  /**
+   * {@code F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)}; a null or
+   * empty stride means the kernel size.
+   */
+  public static Tensor maxPool2d(Tensor input, long[] kernelSize, long[] stride, long[] padding,
+      long[] dilation, boolean ceilMode) {
+    String op = "max_pool2d";
+    long[] k = pair(kernelSize, op, "kernel_size");
+    long[] s = stride == null || stride.length == 0 ? k : pair(stride, op, "stride");
+    long[] p = pair(padding, op, "padding");
+    long[] d = pair(dilation, op, "dilation");
+    return Tensor.fromNativeHandle(Native.check(
+        KindlingNative.kd_max_pool2d(handle(input, op), k, s, p, d, ceilMode ? 1 : 0)));
+  }
+
+  /** {@code F.avg_pool2d(input, kernelSize)}: stride = kernel size, no padding. */
+  public static Tensor avgPool2d(Tensor input, long kernelSize) {
+    return avgPool2d(input, new long[] {kernelSize}, null, new long[] {0}, false, true);
+  }
+
+  /**
+   * {@code F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)}; a
+   * null or empty stride means the kernel size.
+   */
+  public static Tensor avgPool2d(Tensor input, long[] kernelSize, long[] stride, long[] padding,
+      boolean ceilMode, boolean countIncludePad) {
+    String op = "avg_pool2d";
+    long[] k = pair(kernelSize, op, "kernel_size");
+    long[] s = stride == null || stride.length == 0 ? k : pair(stride, op, "stride");
+    long[] p = pair(padding, op, "padding");
+    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_avg_pool2d(
+        handle(input, op), k, s, p, ceilMode ? 1 : 0, countIncludePad ? 1 : 0)));
+  }
+
+  /** {@code F.adaptive_avg_pool2d(input, output_size)}: one size for both dims or (H, W). */
+  public static Tensor adaptiveAvgPool2d(Tensor input, long... outputSize) {
+    String op = "adaptive_avg_pool2d";
+    long[] o = pair(outputSize, op, "output_size");
+    return Tensor.fromNativeHandle(Native.check(
+        KindlingNative.kd_adaptive_avg_pool2d(handle(input, op), o)));
+  }
+
+  /** Nearest-neighbour upsampling of [N, C, H, W] to the given size (one int or (H, W)). */
+  public static Tensor upsampleNearest(Tensor input, long... size) {
+    return interpolate(input, size, null, "nearest");
+  }
+
+  /** Nearest-neighbour upsampling of [N, C, H, W] by a scale factor (one or per dim). */
+  public static Tensor upsampleNearest(Tensor input, double... scaleFactor) {
+    return interpolate(input, null, scaleFactor, "nearest");
+  }
+
+  /**
+   * {@code F.interpolate(input, size, scale_factor, mode)} for mode "nearest" on [N, C, H, W]
+   * (the only mode and rank supported so far). Exactly one of size and scaleFactor is given;
+   * with a scale factor the output is floor(in * scale) and the source index uses 1 / scale, as
+   * PyTorch does without recompute_scale_factor.
+   */
+  public static Tensor interpolate(Tensor input, long[] size, double[] scaleFactor, String mode) {
+    String op = "interpolate";
+    if (!"nearest".equals(mode)) {
+      throw new UnsupportedOperationException(op + ": mode '" + mode + "' is not supported (only 'nearest')");
+    }
+    long h = handle(input, op);
+    if (input.dim() != 4) {
+      throw new IllegalArgumentException(op + ": nearest 2-d upsampling expects a 4D input [N, C, H, W], got "
+          + Arrays.toString(input.shape()));
+    }
+    if (size != null && scaleFactor != null) {
+      throw new IllegalArgumentException(op + ": only one of size or scale_factor should be defined");
+    }
+    if (size == null && scaleFactor == null) {
+      throw new IllegalArgumentException(op + ": either size or scale_factor should be defined");
+    }
+    long[] sz = size == null ? null : pair(size, op, "size");
+    double[] sc = null;
+    if (scaleFactor != null) {
+      if (scaleFactor.length != 1 && scaleFactor.length != 2) {
+        throw new IllegalArgumentException(op + ": scale_factor must be 1 or 2 numbers, got "
+            + Arrays.toString(scaleFactor));
+      }
+      sc = scaleFactor.length == 1 ? new double[] {scaleFactor[0], scaleFactor[0]} : scaleFactor.clone();
+      for (double v : sc) {
+        if (!(v > 0)) throw new IllegalArgumentException(op + ": scale_factor must be positive, got "
+            + Arrays.toString(scaleFactor));
+      }
+    }
+    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_upsample_nearest2d(h, sz, sc)));
+  }
+
+  /** One int for both spatial dims, or an (H, W) pair. */
+  static long[] pair(long[] v, String op, String what) {
+    if (v == null || (v.length != 1 && v.length != 2)) {
+      throw new IllegalArgumentException(op + ": " + what + " must be 1 or 2 ints, got "
+          + (v == null ? "null" : Arrays.toString(v)));
+    }
+    return v.length == 1 ? new long[] {v[0], v[0]} : v.clone();
+  }
+
+  /** Python's repr of an int or tuple argument as given: {@code 2} or {@code (2, 3)}. */
+  static String pyInts(long[] v) {
+    if (v.length == 1) return String.valueOf(v[0]);
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < v.length; i++) sb.append(i > 0 ? ", " : "").append(v[i]);
+    return sb.append(v.length == 1 ? ",)" : ")").toString();
+  }
+
+  /** Runs a pooling module's forward, prefixing bad-input messages with the module's name. */
+  static Tensor pooled(String module, java.util.function.Supplier<Tensor> f) {
+    try {
+      return f.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(module + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long handle(Tensor t, String op) {
+    if (t == null) throw new NullPointerException(op + ": input is null");
+    return t.nativeHandle();
+  }
 }

@@ -1,0 +1,143 @@
+// Pooling and upsampling kernels (see pool.h). Every tensor here is contiguous; `planes` is the
+// product of the leading dims (N*C or C) and each plane is processed by one task.
+#include "cpu/pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/dtype.h"
+#include "cpu/parallel.h"
+
+namespace kd {
+namespace cpu {
+
+namespace {
+
+int64_t planes_of(const Tensor& t) {
+  int64_t hw = t.size(t.dim() - 2) * t.size(t.dim() - 1);
+  return hw == 0 ? 0 : t.numel() / hw;
+}
+
+int64_t grain_for(int64_t per_plane) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, per_plane)); }
+
+}  // namespace
+
+void window_mean(const Tensor& x, const ops::PoolPlan& plan, const Tensor& out) {
+  const int64_t H = plan.rows.in, W = plan.cols.in, OH = plan.rows.out(), OW = plan.cols.out();
+  const int64_t planes = planes_of(out);
+  KD_DISPATCH_FLOAT(x.dtype(), "window_mean", [&] {
+    const scalar_t* src = x.data<scalar_t>();
+    scalar_t* dst = out.data<scalar_t>();
+    parallel_for(planes, grain_for(H * W + OH * OW), [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        const scalar_t* in = src + p * H * W;
+        scalar_t* o = dst + p * OH * OW;
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            scalar_t sum = 0;
+            for (int64_t h = plan.rows.start[oh]; h < plan.rows.end[oh]; ++h)
+              for (int64_t w = plan.cols.start[ow]; w < plan.cols.end[ow]; ++w) sum += in[h * W + w];
+            o[oh * OW + ow] = sum / static_cast<scalar_t>(plan.rows.div[oh] * plan.cols.div[ow]);
+          }
+      }
+    });
+  });
+}
+
+void window_mean_backward(const Tensor& grad, const ops::PoolPlan& plan, const Tensor& out) {
+  const int64_t H = plan.rows.in, W = plan.cols.in, OH = plan.rows.out(), OW = plan.cols.out();
+  const int64_t planes = planes_of(out);
+  KD_DISPATCH_FLOAT(grad.dtype(), "window_mean_backward", [&] {
+    const scalar_t* src = grad.data<scalar_t>();
+    scalar_t* dst = out.data<scalar_t>();
+    parallel_for(planes, grain_for(H * W + OH * OW), [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        const scalar_t* g = src + p * OH * OW;
+        scalar_t* o = dst + p * H * W;
+        for (int64_t i = 0; i < H * W; ++i) o[i] = 0;
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            scalar_t v = g[oh * OW + ow] / static_cast<scalar_t>(plan.rows.div[oh] * plan.cols.div[ow]);
+            for (int64_t h = plan.rows.start[oh]; h < plan.rows.end[oh]; ++h)
+              for (int64_t w = plan.cols.start[ow]; w < plan.cols.end[ow]; ++w) o[h * W + w] += v;
+          }
+      }
+    });
+  });
+}
+
+void max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2],
+                const int64_t padding[2], const int64_t dilation[2], const Tensor& values,
+                const Tensor& indices) {
+  const int64_t H = x.size(x.dim() - 2), W = x.size(x.dim() - 1);
+  const int64_t OH = values.size(values.dim() - 2), OW = values.size(values.dim() - 1);
+  const int64_t planes = planes_of(values);
+  KD_DISPATCH_FLOAT(x.dtype(), "max_pool2d", [&] {
+    const scalar_t* src = x.data<scalar_t>();
+    scalar_t* dst = values.data<scalar_t>();
+    int64_t* idx = indices.data<int64_t>();
+    parallel_for(planes, grain_for(H * W + OH * OW), [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        const scalar_t* in = src + p * H * W;
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            scalar_t best = -std::numeric_limits<scalar_t>::infinity();
+            int64_t arg = -1;
+            for (int64_t kh = 0; kh < kernel[0]; ++kh) {
+              int64_t h = oh * stride[0] - padding[0] + kh * dilation[0];
+              if (h < 0 || h >= H) continue;
+              for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+                int64_t w = ow * stride[1] - padding[1] + kw * dilation[1];
+                if (w < 0 || w >= W) continue;
+                scalar_t v = in[h * W + w];
+                // The first maximum wins; a NaN propagates (as PyTorch).
+                if (arg < 0 || v > best || std::isnan(v)) {
+                  best = v;
+                  arg = h * W + w;
+                }
+              }
+            }
+            dst[p * OH * OW + oh * OW + ow] = best;
+            idx[p * OH * OW + oh * OW + ow] = arg;
+          }
+      }
+    });
+  });
+}
+
+void index_scatter2d(const Tensor& grad, const Tensor& indices, const Tensor& out) {
+  const int64_t HW = out.size(out.dim() - 2) * out.size(out.dim() - 1);
+  const int64_t OHW = grad.size(grad.dim() - 2) * grad.size(grad.dim() - 1);
+  const int64_t planes = planes_of(out);
+  KD_DISPATCH_FLOAT(grad.dtype(), "max_pool2d_backward", [&] {
+    const scalar_t* g = grad.data<scalar_t>();
+    const int64_t* idx = indices.data<int64_t>();
+    scalar_t* o = out.data<scalar_t>();
+    parallel_for(planes, grain_for(HW + OHW), [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        scalar_t* op = o + p * HW;
+        for (int64_t i = 0; i < HW; ++i) op[i] = 0;
+        for (int64_t j = 0; j < OHW; ++j) op[idx[p * OHW + j]] += g[p * OHW + j];
+      }
+    });
+  });
+}
+
+void index_gather2d(const Tensor& x, const Tensor& indices, const Tensor& out) {
+  const int64_t HW = x.size(x.dim() - 2) * x.size(x.dim() - 1);
+  const int64_t OHW = out.size(out.dim() - 2) * out.size(out.dim() - 1);
+  const int64_t planes = planes_of(out);
+  KD_DISPATCH_FLOAT(x.dtype(), "max_pool2d_gather", [&] {
+    const scalar_t* s = x.data<scalar_t>();
+    const int64_t* idx = indices.data<int64_t>();
+    scalar_t* o = out.data<scalar_t>();
+    parallel_for(planes, grain_for(HW + OHW), [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p)
+        for (int64_t j = 0; j < OHW; ++j) o[p * OHW + j] = s[p * HW + idx[p * OHW + j]];
+    });
+  });
+}
+
+}  // namespace cpu
+}  // namespace kd
