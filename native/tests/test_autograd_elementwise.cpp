@@ -306,6 +306,32 @@ TEST(unary_ops_match_finite_differences) {
   check_unary(KD_FLOOR, "FloorBackward0", Domain{-3, 3, away_from_half_integers});
   check_unary(KD_CEIL, "CeilBackward0", Domain{-3, 3, away_from_half_integers});
   check_unary(KD_ROUND, "RoundBackward0", Domain{-3, 3, away_from_half_integers});
+  check_unary(KD_ERF, "ErfBackward0", Domain{-2.5, 2.5});
+}
+
+// erf against torch.erf (values, first and second derivative from torch.autograd.grad with
+// create_graph); integer and bool inputs give float32, like exp.
+TEST(erf_values_and_gradients_match_pytorch) {
+  Tensor y = ops::unary(KD_ERF, f64({-2.0, -0.5, 0.0, 0.3, 1.5, kInf, -kInf, kNaN}, {8}));
+  CHECK_VALS(y, {-0.9953222650189527, -0.5204998778130465, 0.0, 0.3286267594591274,
+                 0.9661051464753108, 1.0, -1.0, kNaN});
+  CHECK(ops::unary(KD_ERF, ops::full({2}, 1.0, DType::Int64)).dtype() == DType::Float32);
+  CHECK(ops::unary(KD_ERF, boolean({1, 0}, {2})).dtype() == DType::Float32);
+  CHECK_VALS(ops::unary(KD_ERF, f32({0.3f}, {1})), {0.3286267594591274});
+
+  Tensor x = leaf(f64({-2.0, -0.5, 0.0, 0.3, 1.5}, {5}));
+  Tensor out = ag::unary(KD_ERF, x);
+  CHECK_EQ(fn_name(out), std::string("ErfBackward0"));
+  ag::BackwardOptions opts;
+  opts.create_graph = true;
+  opts.retain_graph = true;
+  Tensor g = ag::grad({ag::reduce(KD_SUM, out, {}, false)}, {x}, {}, opts)[0];
+  CHECK_VALS(g, {0.020666985354092053, 0.8787825789354448, 1.1283791670955126, 1.031260909618963,
+                 0.11893028922362936});
+  CHECK(ag::requires_grad(g));
+  backward_sum(g);
+  CHECK_VALS(grad_of(x), {0.08266794141636821, 0.8787825789354448, 0.0, -0.6187565457713778,
+                          -0.3567908676708881});
 }
 
 TEST(binary_ops_match_finite_differences) {

@@ -44,6 +44,7 @@ enum class Needs { Nothing, Self, Result };
 Needs unary_needs(UnaryOp op) {
   switch (op) {
     case KD_ABS: case KD_LOG: case KD_SIN: case KD_COS: case KD_SQUARE: case KD_LOG1P:
+    case KD_ERF:
       return Needs::Self;
     case KD_EXP: case KD_SQRT: case KD_RSQRT: case KD_TANH: case KD_SIGMOID: case KD_RELU:
     case KD_RECIPROCAL: case KD_EXPM1:
@@ -59,7 +60,8 @@ const char* unary_backward_name(UnaryOp op) {
       "SqrtBackward0",    "RsqrtBackward0",      "SinBackward0",     "CosBackward0",
       "TanhBackward0",    "SigmoidBackward0",    "ReluBackward0",    "LogicalNotBackward0",
       "SignBackward0",    "ReciprocalBackward0", "PowBackward0",     "Log1PBackward0",
-      "Expm1Backward0",   "FloorBackward0",      "CeilBackward0",    "RoundBackward0"};
+      "Expm1Backward0",   "FloorBackward0",      "CeilBackward0",    "RoundBackward0",
+      "ErfBackward0"};
   return (op >= 0 && op < int(sizeof(names) / sizeof(names[0]))) ? names[op] : "UnaryBackward";
 }
 
@@ -82,6 +84,8 @@ Tensor unary_grad(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor& r)
     case KD_SQUARE: return mul(g, mul(x, 2.0));
     case KD_LOG1P: return div(g, add(x, 1.0));
     case KD_EXPM1: return mul(g, add(r, 1.0));
+    // erf'(x) = 2/sqrt(pi) * exp(-x^2), built from ag:: ops so it differentiates again.
+    case KD_ERF: return mul(g, mul(unary(KD_EXP, neg(mul(x, x))), 1.1283791670955126));
     case KD_SIGN: case KD_FLOOR: case KD_CEIL: case KD_ROUND:
       return zeros_like(g);
     default:

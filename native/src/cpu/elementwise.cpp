@@ -124,6 +124,7 @@ void unary_typed(int32_t op, const Tensor& out, const Tensor& in) {
       case KD_FLOOR: map1<T, T>(out, in, [](T x) { return std::floor(x); }); return;
       case KD_CEIL: map1<T, T>(out, in, [](T x) { return std::ceil(x); }); return;
       case KD_ROUND: map1<T, T>(out, in, [](T x) { return std::nearbyint(x); }); return;
+      case KD_ERF: map1<T, T>(out, in, [](T x) { return std::erf(x); }); return;
       default: break;
     }
   } else {

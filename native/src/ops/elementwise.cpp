@@ -146,6 +146,7 @@ DType unary_out_dtype(UnaryOp op, DType in, const char* name) {
       return DType::Bool;
     case KD_EXP: case KD_LOG: case KD_SQRT: case KD_RSQRT: case KD_SIN: case KD_COS:
     case KD_TANH: case KD_SIGMOID: case KD_RECIPROCAL: case KD_LOG1P: case KD_EXPM1:
+    case KD_ERF:
       return is_floating(in) ? in : kDefaultFloat;
     default:
       fail(KD_ERR_ARGUMENT, "unary: unknown op code ", op);
@@ -157,7 +158,8 @@ DType unary_out_dtype(UnaryOp op, DType in, const char* name) {
 const char* unary_name(UnaryOp op) {
   static const char* names[] = {"neg", "abs", "exp", "log", "sqrt", "rsqrt", "sin",
                                 "cos", "tanh", "sigmoid", "relu", "logical_not", "sign",
-                                "reciprocal", "square", "log1p", "expm1", "floor", "ceil", "round"};
+                                "reciprocal", "square", "log1p", "expm1", "floor", "ceil", "round",
+                                "erf"};
   return (op >= 0 && op < int(sizeof(names) / sizeof(names[0]))) ? names[op] : "unary";
 }
 

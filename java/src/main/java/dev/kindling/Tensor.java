@@ -49,7 +49,8 @@ public final class Tensor implements AutoCloseable {
   // op codes: mirror kindling.h
   static final int NEG = 0, ABS = 1, EXP = 2, LOG = 3, SQRT = 4, RSQRT = 5, SIN = 6, COS = 7,
       TANH = 8, SIGMOID = 9, RELU = 10, LOGICAL_NOT = 11, SIGN = 12, RECIPROCAL = 13, SQUARE = 14,
-      LOG1P = 15, EXPM1 = 16, FLOOR = 17, CEIL = 18, ROUND = 19;
+      LOG1P = 15, EXPM1 = 16, FLOOR = 17, CEIL = 18, ROUND = 19,
+      ERF = 20;
   static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, EQ = 5, NE = 6, LT = 7, LE = 8,
       GT = 9, GE = 10, MAXIMUM = 11, MINIMUM = 12, LOGICAL_AND = 13, LOGICAL_OR = 14,
       LOGICAL_XOR = 15, REMAINDER = 16, ATAN2 = 17;
@@ -960,6 +961,9 @@ public final class Tensor implements AutoCloseable {
   public Tensor floor() { return unary(FLOOR, "floor"); }
   public Tensor ceil() { return unary(CEIL, "ceil"); }
   public Tensor round() { return unary(ROUND, "round"); }
+  /** The Gauss error function, like {@code torch.erf}; integer and bool inputs give float32. */
+  public Tensor erf() { return unary(ERF, "erf"); }
+  public Tensor erf_() { return unary_(ERF, "erf_"); }
 
   public Tensor leakyRelu(double negativeSlope) {
     return make(kd_leaky_relu(h("leaky_relu"), negativeSlope));

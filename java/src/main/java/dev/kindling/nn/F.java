@@ -18,8 +18,8 @@ import java.util.List;
  * {@link IllegalArgumentException} naming the loss and the shapes or dtypes involved.
  * Intermediate tensors are closed before returning; the graph keeps what backward needs.
  *
- * <p>Not provided: exact (erf) {@code gelu}, because the core has no erf op yet; {@link #geluTanh}
- * is PyTorch's {@code gelu(x, approximate='tanh')}.
+ * <p>{@link #gelu} is composed of erf and arithmetic, so its graph shows MulBackward0 and
+ * ErfBackward0 nodes where PyTorch shows one GeluBackward0; values and gradients are the same.
  */
 public final class F {
   private F() {}
@@ -100,6 +100,14 @@ public final class F {
       Tensor cube = k.t(k.t(x.pow(3L)).mul(0.044715));
       Tensor inner = k.t(k.t(x.add(cube)).mul(Math.sqrt(2.0 / Math.PI)));
       Tensor onePlus = k.t(k.t(inner.tanh()).add(1.0));
+      return k.t(x.mul(0.5)).mul(onePlus);
+    }
+  }
+
+  /** {@code gelu(x)}, PyTorch's exact default: 0.5·x·(1 + erf(x/√2)). */
+  public static Tensor gelu(Tensor x) {
+    try (Temps k = new Temps()) {
+      Tensor onePlus = k.t(k.t(k.t(x.mul(Math.sqrt(0.5))).erf()).add(1.0));
       return k.t(x.mul(0.5)).mul(onePlus);
     }
   }

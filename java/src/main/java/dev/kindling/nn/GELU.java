@@ -3,23 +3,20 @@ package dev.kindling.nn;
 import dev.kindling.Tensor;
 
 /**
- * GELU, like {@code torch.nn.GELU}. Only {@code approximate = "tanh"} exists for now: the core
- * has no erf op, so PyTorch's default exact form would silently give different numbers; asking
- * for it fails loudly instead.
+ * GELU, like {@code torch.nn.GELU}: {@code approximate = "none"} (the default) is the exact erf
+ * form {@link F#gelu}, {@code "tanh"} the tanh approximation {@link F#geluTanh}. Any other value
+ * is refused when the module is built, so a typo cannot silently pick a form.
  */
 public class GELU extends Module {
   private final String approximate;
 
-  /** PyTorch's default, exact (erf) GELU: not available yet. */
+  /** PyTorch's default, exact (erf) GELU. */
   public GELU() {
     this("none");
   }
 
   public GELU(String approximate) {
-    if ("none".equals(approximate))
-      throw new UnsupportedOperationException("GELU: the exact (erf) form, approximate='none', is not available yet "
-          + "because the core has no erf op; use new GELU(\"tanh\")");
-    if (!"tanh".equals(approximate))
+    if (!"none".equals(approximate) && !"tanh".equals(approximate))
       throw new IllegalArgumentException("GELU: approximate must be 'none' or 'tanh', got '" + approximate + "'");
     this.approximate = approximate;
   }
@@ -30,7 +27,7 @@ public class GELU extends Module {
 
   @Override
   public Tensor forward(Tensor input) {
-    return F.geluTanh(input);
+    return "tanh".equals(approximate) ? F.geluTanh(input) : F.gelu(input);
   }
 
   @Override
