@@ -239,6 +239,10 @@ int32_t kd_retains_grad(kd_tensor t);
 /* detach(): shares data, no history. detach_(): drops t's history in place. */
 kd_tensor kd_detach(kd_tensor t);
 int32_t kd_detach_(kd_tensor t);
+// t.data = src: t now views src's storage with src's sizes, strides, offset and dtype, keeping its
+// own autograd state (requires_grad, hooks). A .grad that no longer matches t's dtype or shape is
+// cleared (PyTorch keeps it, and the next accumulation fails; clearing is the safe choice).
+int32_t kd_set_data(kd_tensor t, kd_tensor src);
 
 /* Graph introspection. A kd_node owns a reference to a backward node; release it. */
 typedef int64_t kd_node;

@@ -529,6 +529,26 @@ int32_t kd_retains_grad(kd_tensor t) {
 }
 kd_tensor kd_detach(kd_tensor t) { return make([&] { return kd::ag::detach(T(t)); }); }
 int32_t kd_detach_(kd_tensor t) { return guard([&] { kd::ag::detach_(T(t)); }); }
+int32_t kd_set_data(kd_tensor t, kd_tensor src) {
+  return guard([&] {
+    kd::Tensor dst = T(t), from = T(src);
+    if (!dst.defined() || !from.defined()) kd::fail(KD_ERR_ARGUMENT, "set_data: undefined tensor");
+    kd::TensorImpl* d = dst.impl();
+    kd::TensorImpl* s = from.impl();
+    if (d == s) return;
+    d->storage = s->storage;
+    d->sizes = s->sizes;
+    d->strides = s->strides;
+    d->offset = s->offset;
+    d->dtype = s->dtype;
+    if (kd::AutogradMeta* m = d->autograd) {
+      // A new dtype or shape invalidates the cached accumulator and a mismatched .grad.
+      m->grad_accumulator.reset();
+      if (m->grad.defined() && (m->grad.dtype() != d->dtype || !(m->grad.sizes() == d->sizes)))
+        m->grad = kd::Tensor();
+    }
+  });
+}
 
 kd_node kd_grad_fn(kd_tensor t) {
   kd_node out = 0;

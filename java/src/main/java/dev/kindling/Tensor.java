@@ -645,6 +645,17 @@ public final class Tensor implements AutoCloseable {
     return make(kd_detach(h("data")));
   }
 
+  /**
+   * {@code t.data = src}: this tensor now shares src's data, shape and dtype while keeping its own
+   * autograd state (requires_grad, hooks), so a module's parameter object can be replaced in
+   * place. A .grad that no longer matches the new dtype or shape is cleared.
+   */
+  public Tensor setData(Tensor src) {
+    if (src == null) throw new NullPointerException("setData: src is null");
+    Native.check(kd_set_data(h("set_data"), src.h("set_data")));
+    return this;
+  }
+
   /** The backward function that made this tensor ({@code t.grad_fn}), or null for leaves. */
   public Node gradFn() {
     return Node.wrap(kd_grad_fn(h("grad_fn")));

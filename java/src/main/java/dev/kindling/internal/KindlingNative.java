@@ -176,6 +176,7 @@ public final class KindlingNative {
   public static native int kd_retains_grad(long t);
   public static native long kd_detach(long t);
   public static native int kd_detach_(long t);
+  public static native int kd_set_data(long t, long src);
   public static native long kd_grad_fn(long t);
   public static native void kd_node_release(long n);
   public static native @Cast("const char*") String kd_node_name(long n);

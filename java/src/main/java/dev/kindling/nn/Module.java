@@ -1,6 +1,7 @@
 package dev.kindling.nn;
 
 import dev.kindling.Autograd;
+import dev.kindling.DType;
 import dev.kindling.Scope;
 import dev.kindling.Tensor;
 import java.util.ArrayList;
@@ -245,6 +246,43 @@ public abstract class Module implements AutoCloseable {
         g.close();
       }
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // dtype conversion
+
+  /**
+   * {@code module.to(dtype)}: converts every floating-point parameter and buffer to dtype in place
+   * (the same Java objects, like PyTorch's {@code param.data = param.to(dtype)}), so references
+   * held elsewhere (an optimizer's list) stay valid. Integer buffers such as
+   * {@code num_batches_tracked} are untouched, and a gradient of the old dtype is cleared.
+   */
+  public Module to(DType dtype) {
+    if (dtype == null) throw new NullPointerException(className() + ".to: dtype is null");
+    if (!dtype.isFloatingPoint())
+      throw new IllegalArgumentException("nn.Module.to only accepts floating point dtypes, but got desired dtype=" + dtype);
+    try (var g = Autograd.noGrad()) {
+      for (Tensor t : parameters()) convert(t, dtype);
+      for (Tensor t : buffers()) convert(t, dtype);
+    }
+    return this;
+  }
+
+  private static void convert(Tensor t, DType dtype) {
+    if (!t.isFloatingPoint() || t.dtype() == dtype) return;
+    try (Tensor c = t.to(dtype)) {
+      t.setData(c);
+    }
+  }
+
+  /** {@code module.double()}: floating-point parameters and buffers to float64. */
+  public Module toDouble() {
+    return to(DType.FLOAT64);
+  }
+
+  /** {@code module.float()}: floating-point parameters and buffers to float32. */
+  public Module toFloat() {
+    return to(DType.FLOAT32);
   }
 
   /** {@code requires_grad_(flag)}: freezes (false) or unfreezes every parameter. */
