@@ -95,12 +95,11 @@ struct CopySlices : Node {
 }  // namespace
 
 void rebase_history(const Tensor& t, const std::shared_ptr<Node>& node) {
-  AutogradMeta* m = meta_or_null(t);
-  if (!t.impl()->is_view || !m || !m->view_base) {
+  if (!t.impl()->is_view || !t.impl()->view_base) {
     set_history(t, node);
     return;
   }
-  Tensor base(m->view_base);
+  Tensor base(t.impl()->view_base);
   ViewGeometry geo{t.sizes(), t.strides(), t.offset() - base.offset(), base.sizes()};
   auto cs = std::make_shared<CopySlices>(geo, node);
   cs->next_edges.push_back(gradient_edge(base));  // the base's history before the write

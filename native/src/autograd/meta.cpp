@@ -166,13 +166,12 @@ void check_inplace(const Tensor& t, const char* op) {
 
 void check_inplace_view(const Tensor& t, bool records, const char* op) {
   if (!records || !t.impl()->is_view) return;
-  AutogradMeta* m = meta_or_null(t);
-  if (!m || !m->view_base)
+  if (!t.impl()->view_base)
     fail(KD_ERR_UNSUPPORTED, op, ": this view (shape ", t.shape_str(),
          ") was not made by a differentiable view op with grad mode on (e.g. it came from "
          "detach(), data(), no-grad code, or an op that returns several views such as split), so an "
          "in-place op on it cannot be recorded; use an out-of-place op or clone() it first");
-  Tensor base(m->view_base);
+  Tensor base(t.impl()->view_base);
   if (requires_grad(base) && is_leaf(base))
     fail(KD_ERR_ARGUMENT, op,
          ": a view of a leaf Variable that requires grad is being used in an in-place operation.");
@@ -188,8 +187,8 @@ void check_inplace_view(const Tensor& t, bool records, const char* op) {
 
 Tensor track_view(const Tensor& in, Tensor out) {
   if (!is_grad_enabled() || out.storage() != in.storage() || out.impl() == in.impl()) return out;
-  AutogradMeta* im = meta_or_null(in);
-  meta(out).view_base = (im && im->view_base) ? im->view_base : in.ref();
+  const Ref<TensorImpl>& inner = in.impl()->view_base;
+  out.impl()->view_base = inner ? inner : in.ref();
   return out;
 }
 

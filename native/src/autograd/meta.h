@@ -19,10 +19,6 @@ struct AutogradMeta {
   // A view's base, when the view was made from a tensor that requires grad (in-place ops on
   // such views are not supported yet and say so).
   bool is_view_of_grad_tensor = false;
-  // For views made by a differentiable view op while grad mode was on: the tensor whose memory
-  // they view (never itself a view), so an in-place op on the view can rebase the base's history
-  // (PyTorch's CopySlices).
-  Ref<TensorImpl> view_base;
   // A weak link to the tensor for hooks that write into it (retain_grad): nulled when the
   // tensor dies, so the hook never keeps it alive or touches freed memory.
   std::shared_ptr<TensorImpl*> self_cell;

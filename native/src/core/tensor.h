@@ -62,6 +62,11 @@ class TensorImpl : public RefCounted {
   int64_t offset;  // in elements
   DType dtype;
   bool is_view = false;              // made by a view op from another tensor's storage
+  // For views made by a differentiable view op while grad mode was on: the tensor whose memory
+  // they view (never itself a tracked view), so an in-place op on the view can rebase the base's
+  // autograd history (PyTorch's CopySlices). Kept here rather than in AutogradMeta so that
+  // tracking a view costs a refcount, not an allocation.
+  Ref<TensorImpl> view_base;
   AutogradMeta* autograd = nullptr;  // owned; null for tensors outside autograd
 
   static int64_t live_count();
