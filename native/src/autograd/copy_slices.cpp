@@ -48,7 +48,6 @@ Tensor region_of(const Tensor& g, const ViewGeometry& geo) {
 Tensor embed(const Tensor& r, const ViewGeometry& geo) {
   Tensor z = ops::full(geo.base_sizes, 0.0, r.dtype());
   ops::copy_(Tensor::view_of(z, geo.sizes, geo.strides, z.offset() + geo.offset), r);
-  z.impl()->is_view = false;
   if (any_requires_grad({&r})) set_history(z, make_node<AsStridedScatterBackward0>({&r}, geo));
   return z;
 }

@@ -19,14 +19,6 @@ namespace {
 
 Tensor mv(const Tensor& a, const Tensor& v);
 
-// Products return new memory even when the plain op hands out a reshaped view of its buffer;
-// nobody else sees that buffer, so the result is not a view (PyTorch's _unsafe_view), and
-// in-place ops on it stay allowed under autograd.
-Tensor fresh(Tensor t) {
-  t.impl()->is_view = false;
-  return t;
-}
-
 // s * v for a one-element s, written as the outer product [1, 1] @ [1, k] so that it stays
 // differentiable with this family's own ops.
 Tensor scale(const Tensor& s, const Tensor& v) {
@@ -97,7 +89,7 @@ struct ReshapeProductBackward : Node {
 };
 
 Tensor reshape_product(const char* name, const Tensor& t, const Dims& shape) {
-  Tensor out = fresh(ops::view(t, shape));
+  Tensor out = ops::unsafe_view(t, shape);
   if (any_requires_grad({&t})) set_history(out, make_node<ReshapeProductBackward>({&t}, name, t.sizes()));
   return out;
 }
@@ -115,11 +107,11 @@ Tensor record_product(const Tensor& a, const Tensor& b, Tensor out) {
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
-  return record_product<DotBackward0>(a, b, fresh(ops::matmul(a, b)));
+  return record_product<DotBackward0>(a, b, ops::matmul(a, b));
 }
 
 Tensor mv(const Tensor& a, const Tensor& v) {
-  return record_product<MvBackward0>(a, v, fresh(ops::matmul(a, v)));
+  return record_product<MvBackward0>(a, v, ops::matmul(a, v));
 }
 
 // The shape checks of ops::matmul (same messages), for the recorded path that composes other
@@ -162,12 +154,12 @@ Tensor mm(const Tensor& a, const Tensor& b) { return record_product<MmBackward0>
 Tensor bmm(const Tensor& a, const Tensor& b) { return record_product<BmmBackward0>(a, b, ops::bmm(a, b)); }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
-  if (!any_requires_grad({&a, &b})) return fresh(ops::matmul(a, b));
+  if (!any_requires_grad({&a, &b})) return ops::matmul(a, b);
   const int32_t da = a.dim(), db = b.dim();
   // Rank, dtype and bool errors: the plain op reports them (and computes nothing).
   if (da == 0 || db == 0) return ops::matmul(a, b);
   Dims batch = matmul_batch(a, b);
-  if (a.dtype() != b.dtype() || !is_floating(a.dtype())) return fresh(ops::matmul(a, b));
+  if (a.dtype() != b.dtype() || !is_floating(a.dtype())) return ops::matmul(a, b);
 
   if (da == 1 && db == 1) return dot(a, b);
   if (da == 2 && db == 1) return mv(a, b);

@@ -139,7 +139,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor folded;
   if (rb == 0 && ra > 0 && fold_rows(a2, &folded)) {
     Tensor out = batched_product(folded, b2, "matmul");
-    return view(out, result);
+    return unsafe_view(out, result);
   }
   Dims shape_a = batch, shape_b = batch;
   shape_a.push_back(m);
@@ -147,7 +147,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   shape_b.push_back(k);
   shape_b.push_back(n);
   Tensor out = batched_product(expand(a2, shape_a), expand(b2, shape_b), "matmul");
-  return view(out, result);
+  return unsafe_view(out, result);
 }
 
 }  // namespace ops

@@ -64,6 +64,9 @@ Tensor flatten(const Tensor& t, int64_t start, int64_t end);
 Tensor contiguous(const Tensor& t);
 Tensor clone(const Tensor& t);
 Tensor to_dtype(const Tensor& t, DType dtype);
+// A new shape over memory that only the caller's fresh result holds (PyTorch's _unsafe_view):
+// shares nothing with anyone else, so it is not a view for autograd's in-place rules.
+Tensor unsafe_view(const Tensor& fresh, const Dims& shape);
 // Infers a -1 entry and checks the element count (shared by view/reshape).
 Dims infer_shape(const Dims& shape, int64_t numel, const char* op);
 

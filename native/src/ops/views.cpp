@@ -84,9 +84,12 @@ Tensor reshape(const Tensor& t, const Dims& shape) {
   Dims sz = infer_shape(shape, t.numel(), "reshape");
   Dims st;
   if (view_strides(t.sizes(), t.strides(), sz, &st)) return Tensor::view_of(t, sz, st, t.offset());
-  Tensor c = contiguous(t);
-  Tensor out = Tensor::view_of(c, sz, contiguous_strides(sz), c.offset());
-  out.impl()->is_view = false;  // a reshape that had to copy owns fresh memory, as in PyTorch
+  return unsafe_view(clone(t), sz);  // a reshape that had to copy owns its memory
+}
+
+Tensor unsafe_view(const Tensor& fresh, const Dims& shape) {
+  Tensor out = view(fresh, shape);
+  out.impl()->is_view = false;
   return out;
 }
 
