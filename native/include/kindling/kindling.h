@@ -65,6 +65,10 @@ int32_t kd_last_error_code(void);
 /* Live native tensors and bytes of storage currently allocated (for leak tests). */
 int64_t kd_live_tensors(void);
 int64_t kd_live_bytes(void);
+/* Bytes of freed large blocks the host allocator keeps for reuse (not counted as live). */
+int64_t kd_cached_bytes(void);
+/* Frees every cached block (memory in use by tensors is untouched). */
+void kd_empty_cache(void);
 /* Threads used by Kindling's own CPU kernels (not BLAS). */
 int32_t kd_set_num_threads(int32_t n);
 int32_t kd_get_num_threads(void);

@@ -2,8 +2,9 @@
 // ConvolutionBackward0 as in PyTorch. Every gradient is itself a convolution, written with these
 // same ag:: functions so that gradients of gradients (WGAN-GP with a conv critic) work:
 //   conv2d:            grad_input  = conv_transpose2d(g, weight)
-//                      grad_weight = conv2d of the input and g with batch and channels swapped
-//                                    (stride and dilation trade places), cut to the kernel size
+//                      grad_weight = conv2d_weight(input, g), a kernel of its own (im2col of
+//                                    each sample times g, summed over the batch) recorded with
+//                                    ConvolutionBackwardBackward0 for the second order
 //   conv_transpose2d:  grad_input  = conv2d(g, weight)
 //                      grad_weight = the same weight formula with g as the input side
 //   both:              grad_bias   = g summed over batch, height and width.
@@ -21,18 +22,11 @@ namespace {
 using ops::Pair2;
 
 // d conv2d(x, w) / d w contracted with gout: x [N, G*Cg, H, W], gout [N, G*Og, OH, OW]
-// -> [G*Og, Cg, kh, kw].
+// -> [G*Og, Cg, kh, kw] (conv2d_weight below, recorded so that double backward works).
 Tensor conv_weight_grad(const Tensor& x, const Tensor& gout, int64_t kh, int64_t kw,
                         const Pair2& stride, const Pair2& padding, const Pair2& dilation,
                         int64_t groups) {
-  const int64_t n = x.size(0), cg = x.size(1) / groups;
-  Tensor xs = reshape(x, Dims{n, groups, cg, x.size(2), x.size(3)});
-  xs = reshape(permute(xs, Dims{2, 1, 0, 3, 4}), Dims{cg, groups * n, x.size(2), x.size(3)});
-  Tensor ws = transpose(gout, 0, 1);
-  Tensor r = conv2d(xs, ws, Tensor(), dilation, padding, stride, groups);  // [Cg, O, kh', kw']
-  if (r.size(2) != kh) r = narrow(r, 2, 0, kh);
-  if (r.size(3) != kw) r = narrow(r, 3, 0, kw);
-  return transpose(r, 0, 1);
+  return conv2d_weight(x, gout, kh, kw, stride, padding, dilation, groups);
 }
 
 Tensor bias_grad(const Tensor& g) { return sum_dims(g, Dims{0, 2, 3}, false); }
@@ -80,6 +74,36 @@ struct ConvolutionBackward0 : Node {
   void release_saved() override { input_.reset(); weight_.reset(); }
 };
 
+// W = conv2d_weight(x, g) is bilinear: with ggW the gradient arriving for W,
+//   grad_x = conv_transpose2d(g, ggW)  (conv2d's input-gradient formula, ggW as the weight)
+//   grad_g = conv2d(x, ggW).
+struct ConvolutionBackwardBackward0 : Node {
+  SavedVariable input_, grad_output_;
+  ConvParams p{};
+  const char* name() const override { return "ConvolutionBackwardBackward0"; }
+  TensorList apply(TensorList&& grads) override {
+    TensorList out(2);
+    const Tensor& gw = grads[0];
+    if (!gw.defined()) return out;
+    Tensor x = input_.unpack(this), g = grad_output_.unpack(this);
+    if (needs_input_grad(0)) {
+      Pair2 op{};
+      for (int d = 0; d < 2; ++d)
+        op[d] = x.size(2 + d) - ((g.size(2 + d) - 1) * p.stride[d] - 2 * p.padding[d] +
+                                 p.dilation[d] * (gw.size(2 + d) - 1) + 1);
+      out[0] = conv_transpose2d(g, gw, Tensor(), p.stride, p.padding, op, p.dilation, p.groups);
+    }
+    if (needs_input_grad(1)) {
+      Tensor gg = conv2d(x, gw, Tensor(), p.stride, p.padding, p.dilation, p.groups);
+      if (gg.size(2) != g.size(2)) gg = narrow(gg, 2, 0, g.size(2));
+      if (gg.size(3) != g.size(3)) gg = narrow(gg, 3, 0, g.size(3));
+      out[1] = gg;
+    }
+    return out;
+  }
+  void release_saved() override { input_.reset(); grad_output_.reset(); }
+};
+
 Tensor record(Tensor out, const Tensor& x, const Tensor& w, const Tensor& b, bool transposed,
               const ConvParams& p) {
   if (!any_requires_grad({&x, &w, &b})) return out;
@@ -114,6 +138,19 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
                                      dilation, groups);
   return record(out, input, weight, bias, true,
                 ConvParams{stride, padding, output_padding, dilation, groups});
+}
+
+Tensor conv2d_weight(const Tensor& input, const Tensor& grad_output, int64_t kh, int64_t kw,
+                     const Pair2& stride, const Pair2& padding, const Pair2& dilation,
+                     int64_t groups) {
+  Tensor out = ops::conv2d_weight(input, grad_output, kh, kw, stride, padding, dilation, groups);
+  if (!any_requires_grad({&input, &grad_output})) return out;
+  auto n = make_node<ConvolutionBackwardBackward0>({&input, &grad_output});
+  n->input_ = SavedVariable(input, false);
+  n->grad_output_ = SavedVariable(grad_output, false);
+  n->p = ConvParams{stride, padding, {0, 0}, dilation, groups};
+  set_history(out, n);
+  return out;
 }
 
 }  // namespace ag

@@ -75,6 +75,10 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
                         const ops::Pair2& stride, const ops::Pair2& padding,
                         const ops::Pair2& output_padding, const ops::Pair2& dilation,
                         int64_t groups);
+// The weight gradient of conv2d (ops::conv2d_weight), itself differentiable in both inputs.
+Tensor conv2d_weight(const Tensor& input, const Tensor& grad_output, int64_t kh, int64_t kw,
+                     const ops::Pair2& stride, const ops::Pair2& padding, const ops::Pair2& dilation,
+                     int64_t groups);
 
 // ---- joining and indexing (join_index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim);

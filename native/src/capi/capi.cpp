@@ -4,6 +4,7 @@
 #include <new>
 #include <string>
 
+#include "core/host_cache.h"
 #include "core/tensor.h"
 #include "cpu/parallel.h"
 #include "kindling/kindling.h"
@@ -81,6 +82,8 @@ const char* kd_last_error_message(void) { return t_error_message.c_str(); }
 int32_t kd_last_error_code(void) { return t_error_code; }
 int64_t kd_live_tensors(void) { return TensorImpl::live_count(); }
 int64_t kd_live_bytes(void) { return kd::Storage::live_bytes(); }
+int64_t kd_cached_bytes(void) { return kd::host_cache::cached_bytes(); }
+void kd_empty_cache(void) { kd::host_cache::empty(); }
 int32_t kd_set_num_threads(int32_t n) {
   return guard([&] {
     if (n < 1) kd::fail(KD_ERR_ARGUMENT, "set_num_threads: expected a positive number, got ", n);

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "core/error.h"
+#include "core/host_cache.h"
 
 namespace kd {
 
@@ -27,21 +28,30 @@ Ref<Storage> Storage::allocate(size_t nbytes, Device device) {
     return Ref<Storage>::adopt(new (block) Storage(static_cast<char*>(block) + kHeader, nbytes, device, true));
   }
   void* data = nullptr;
-  size_t n = (nbytes + 63) / 64 * 64;
-  if (posix_memalign(&data, 64, n) != 0 || data == nullptr)
-    fail(KD_ERR_MEMORY, "allocate: out of memory allocating ", nbytes, " bytes");
+  size_t n = (nbytes + 63) / 64 * 64, class_bytes = 0;
+  if (n >= host_cache::kMinBytes) {
+    data = host_cache::acquire(n, &class_bytes);
+  } else if (posix_memalign(&data, 64, n) != 0) {
+    data = nullptr;
+  }
+  if (data == nullptr) fail(KD_ERR_MEMORY, "allocate: out of memory allocating ", nbytes, " bytes");
   void* block = std::malloc(sizeof(Storage));
   if (!block) {
-    std::free(data);
+    if (class_bytes) host_cache::release(data, class_bytes);
+    else std::free(data);
     fail(KD_ERR_MEMORY, "allocate: out of memory allocating ", nbytes, " bytes");
   }
   g_live_bytes.fetch_add(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
-  return Ref<Storage>::adopt(new (block) Storage(data, nbytes, device, false));
+  Storage* s = new (block) Storage(data, nbytes, device, false);
+  s->cache_class_ = class_bytes;
+  return Ref<Storage>::adopt(s);
 }
 
 Storage::~Storage() {
   g_live_bytes.fetch_sub(static_cast<int64_t>(nbytes_), std::memory_order_relaxed);
-  if (!inline_) std::free(data_);
+  if (inline_) return;
+  if (cache_class_) host_cache::release(data_, cache_class_);
+  else std::free(data_);
 }
 
 int64_t Storage::live_bytes() { return g_live_bytes.load(std::memory_order_relaxed); }

@@ -38,6 +38,7 @@ class Storage : public RefCounted {
   size_t nbytes_;
   Device device_;
   bool inline_;  // data lives in the same block as this header (small storages)
+  size_t cache_class_ = 0;  // non-zero: data came from host_cache with this size class
   std::atomic<uint64_t> version_{0};
 };
 

@@ -6,12 +6,11 @@
 // Samples are spread over Kindling's pool, each thread with its own column buffer.
 #include "cpu/conv.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <vector>
 
 #include "core/dtype.h"
+#include "cpu/kernels.h"
 #include "cpu/parallel.h"
 
 namespace kd {
@@ -19,14 +18,11 @@ namespace cpu {
 
 namespace {
 
-inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k,
-                 const float* a, blasint lda, const float* b, blasint ldb, float* c, blasint ldc) {
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
-}
-inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k,
-                 const double* a, blasint lda, const double* b, blasint ldb, double* c,
-                 blasint ldc) {
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+// c = a @ b (transposed where asked); the pool's gemm, which runs inline inside a pool task.
+template <typename T>
+inline void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
+                 const T* b, int64_t ldb, T* c, int64_t ldc, T beta = T(0)) {
+  parallel_gemm<T>(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
 }
 
 // x: [cg, ih, iw] of one sample and group -> cols [cg*kh*kw, oh*ow].
@@ -46,10 +42,19 @@ void im2col(const T* x, T* cols, int64_t cg, const Conv2dGeometry& g) {
             continue;
           }
           const T* xr = xc + yy * g.iw;
-          for (int64_t x_ = 0; x_ < g.ow; ++x_) {
-            int64_t xx = x_ * g.sw - g.pw + j * g.dw;
-            r[x_] = (xx >= 0 && xx < g.iw) ? xr[xx] : T(0);
+          // Output columns whose input column lies inside the row: [lo, hi); zeros around.
+          const int64_t off = j * g.dw - g.pw;
+          int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
+          int64_t hi = g.iw - off <= 0 ? 0 : (g.iw - off + g.sw - 1) / g.sw;
+          lo = std::min(lo, g.ow);
+          hi = std::max(lo, std::min(hi, g.ow));
+          std::fill(r, r + lo, T(0));
+          if (g.sw == 1) {
+            std::copy(xr + lo + off, xr + hi + off, r + lo);
+          } else {
+            for (int64_t x_ = lo; x_ < hi; ++x_) r[x_] = xr[x_ * g.sw + off];
           }
+          std::fill(r + hi, r + g.ow, T(0));
         }
       }
 }
@@ -68,9 +73,16 @@ void col2im(const T* cols, T* x, int64_t cg, const Conv2dGeometry& g) {
           if (yy < 0 || yy >= g.ih) continue;
           const T* r = row + y * g.ow;
           T* xr = xc + yy * g.iw;
-          for (int64_t x_ = 0; x_ < g.ow; ++x_) {
-            int64_t xx = x_ * g.sw - g.pw + j * g.dw;
-            if (xx >= 0 && xx < g.iw) xr[xx] += r[x_];
+          const int64_t off = j * g.dw - g.pw;
+          int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
+          int64_t hi = g.iw - off <= 0 ? 0 : (g.iw - off + g.sw - 1) / g.sw;
+          lo = std::min(lo, g.ow);
+          hi = std::max(lo, std::min(hi, g.ow));
+          if (g.sw == 1) {
+            T* xo = xr + off;
+            for (int64_t x_ = lo; x_ < hi; ++x_) xo[x_] += r[x_];
+          } else {
+            for (int64_t x_ = lo; x_ < hi; ++x_) xr[x_ * g.sw + off] += r[x_];
           }
         }
       }
@@ -102,7 +114,7 @@ void conv2d_impl(const Tensor& out, const Tensor& x, const Tensor& w, const Tens
           im2col(xs, cols.data(), cg, g);
           src = cols.data();
         }
-        gemm(CblasNoTrans, CblasNoTrans, og, plane, krows, wp + gr * og * krows, krows, src,
+        gemm<T>(false, false, og, plane, krows, wp + gr * og * krows, krows, src,
              plane, os, plane);
         if (bp)
           for (int64_t o = 0; o < og; ++o) {
@@ -131,7 +143,7 @@ void conv_transpose2d_impl(const Tensor& out, const Tensor& x, const Tensor& w,
         const T* xs = xp + (b * g.c + gr * cg) * plane;
         T* os = op + (b * g.o + gr * og) * big;
         // cols [og*kh*kw, plane] = w_g^T [krows, cg] @ x_g [cg, plane]
-        gemm(CblasTrans, CblasNoTrans, krows, plane, cg, wp + gr * cg * krows, krows, xs, plane,
+        gemm<T>(true, false, krows, plane, cg, wp + gr * cg * krows, krows, xs, plane,
              cols.data(), plane);
         std::fill(os, os + og * big, T(0));
         col2im(cols.data(), os, og, g);
@@ -145,7 +157,55 @@ void conv_transpose2d_impl(const Tensor& out, const Tensor& x, const Tensor& w,
   });
 }
 
+// dW[o, c, i, j] = sum over samples and output positions of gout[o, pos] * x[c, pos + (i, j)]:
+// per sample and group, dW_g [og, krows] += gout_g [og, plane] @ cols^T [plane, krows]. The
+// batch is split into one run of samples per pool thread, each summing into its own buffer;
+// the buffers are added up at the end, so the result does not depend on scheduling.
+template <typename T>
+void conv2d_weight_impl(const Tensor& out, const Tensor& x, const Tensor& gout,
+                        const Conv2dGeometry& g) {
+  const int64_t cg = g.c / g.groups, og = g.o / g.groups;
+  const int64_t krows = cg * g.kh * g.kw, plane = g.oh * g.ow;
+  const int64_t wsize = g.o * krows;
+  const T* xp = x.data<T>();
+  const T* gp = gout.data<T>();
+  T* op = out.data<T>();
+  const bool direct = pointwise(g);
+  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(num_threads(), g.n));
+  std::vector<T> partial(static_cast<size_t>((tasks - 1) * wsize));
+  parallel_for(tasks, 1, [&](int64_t t0, int64_t t1) {
+    std::vector<T> cols(direct ? 0 : static_cast<size_t>(krows * plane));
+    for (int64_t t = t0; t < t1; ++t) {
+      T* acc = t == 0 ? op : partial.data() + (t - 1) * wsize;
+      std::fill(acc, acc + wsize, T(0));
+      const int64_t b0 = g.n * t / tasks, b1 = g.n * (t + 1) / tasks;
+      for (int64_t b = b0; b < b1; ++b)
+        for (int64_t gr = 0; gr < g.groups; ++gr) {
+          const T* xs = xp + (b * g.c + gr * cg) * g.ih * g.iw;
+          const T* gs = gp + (b * g.o + gr * og) * plane;
+          const T* src = xs;
+          if (!direct) {
+            im2col(xs, cols.data(), cg, g);
+            src = cols.data();
+          }
+          gemm<T>(false, true, og, krows, plane, gs, plane, src, plane, acc + gr * og * krows,
+                  krows, T(1));
+        }
+    }
+  });
+  for (int64_t t = 1; t < tasks; ++t) {
+    const T* src = partial.data() + (t - 1) * wsize;
+    for (int64_t i = 0; i < wsize; ++i) op[i] += src[i];
+  }
+}
+
 }  // namespace
+
+void conv2d_weight_kernel(const Tensor& out, const Tensor& x, const Tensor& gout,
+                          const Conv2dGeometry& g) {
+  if (x.dtype() == DType::Float32) conv2d_weight_impl<float>(out, x, gout, g);
+  else conv2d_weight_impl<double>(out, x, gout, g);
+}
 
 void conv2d_kernel(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias,
                    const Conv2dGeometry& g) {

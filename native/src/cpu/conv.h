@@ -23,6 +23,11 @@ struct Conv2dGeometry {
 void conv2d_kernel(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias,
                    const Conv2dGeometry& g);
 
+// The gradient of conv2d's output with respect to its weight: out [o, c/groups, kh, kw] from
+// x [n, c, ih, iw] and gout [n, o, oh, ow]; all contiguous.
+void conv2d_weight_kernel(const Tensor& out, const Tensor& x, const Tensor& gout,
+                          const Conv2dGeometry& g);
+
 // The transposed convolution (the adjoint of conv2d in its input). Here x [n, c, g.oh, g.ow] is
 // the small side, w [c, o/groups, kh, kw] and out [n, o, g.ih, g.iw] the large side.
 void conv_transpose2d_kernel(const Tensor& out, const Tensor& x, const Tensor& w,

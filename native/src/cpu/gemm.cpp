@@ -2,9 +2,13 @@
 // a transposed view is passed with the transpose flag and its leading stride, never copied,
 // and a batch is walked by pointer offsets (stride 0 for a broadcast operand), so an expanded
 // batch is never materialised. Vector-shaped products go to dot/gemv, which BLAS runs faster
-// than a degenerate gemm; a batch of small products is spread over Kindling's pool (each one
-// single-threaded inside BLAS). cblas_?gemm_batch is avoided on purpose: in OpenBLAS 0.3.31
-// built with DYNAMIC_ARCH (the bytedeco build) its small-matrix path jumps through an
+// than a degenerate gemm. OpenBLAS is kept single-threaded: Kindling's pool is the only source
+// of threads (DESIGN.md section 3), so a large product is cut into column or row blocks run on
+// the pool, and a product inside a pool task (a convolution's per-image gemm, a batch of small
+// products) runs on that task's thread. With OpenBLAS's own threads on as well, its helper
+// threads spin after each call and take a core from the pool: on 2 cores a small CNN's training
+// step measured about 2x slower that way. cblas_?gemm_batch is avoided on purpose: in OpenBLAS
+// 0.3.31 built with DYNAMIC_ARCH (the bytedeco build) its small-matrix path jumps through an
 // unresolved kernel table and crashes (fixed upstream later). int64 has no BLAS: a blocked loop on
 // Kindling's own pool, wrapping on overflow as PyTorch's int64 arithmetic does.
 #include <cblas.h>
@@ -12,6 +16,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "cpu/kernels.h"
@@ -19,6 +24,50 @@
 
 namespace kd {
 namespace cpu {
+
+// c = a @ b (+ beta * c) with single-threaded BLAS calls on blocks of c: the longer side of c is
+// cut into one block per pool thread (a multiple of 16 wide, so each block keeps BLAS's
+// register tiles full). Inside a pool task parallel_for runs inline: one call, this thread.
+template <typename T>
+void parallel_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
+                   const T* b, int64_t ldb, T* c, int64_t ldc, T beta) {
+  auto call = [&](int64_t i0, int64_t rows, int64_t j0, int64_t cols) {
+    const T* ab = a + (ta ? i0 : i0 * lda);
+    const T* bb = b + (tb ? j0 * ldb : j0);
+    if constexpr (std::is_same_v<T, float>)
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                  static_cast<blasint>(rows), static_cast<blasint>(cols), static_cast<blasint>(k),
+                  1.0f, ab, static_cast<blasint>(lda), bb, static_cast<blasint>(ldb), beta,
+                  c + i0 * ldc + j0, static_cast<blasint>(ldc));
+    else
+      cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                  static_cast<blasint>(rows), static_cast<blasint>(cols), static_cast<blasint>(k),
+                  1.0, ab, static_cast<blasint>(lda), bb, static_cast<blasint>(ldb), beta,
+                  c + i0 * ldc + j0, static_cast<blasint>(ldc));
+  };
+  const int threads = num_threads();
+  if (threads <= 1 || m * n * k <= 65536 * 4 || (m < 32 && n < 32)) {
+    call(0, m, 0, n);
+    return;
+  }
+  const bool by_rows = m >= n;
+  const int64_t len = by_rows ? m : n;
+  int64_t block = (len + threads - 1) / threads;
+  block = (block + 15) / 16 * 16;
+  const int64_t blocks = (len + block - 1) / block;
+  parallel_for(blocks, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t t = lo; t < hi; ++t) {
+      int64_t s0 = t * block, s1 = std::min(len, s0 + block);
+      if (by_rows) call(s0, s1 - s0, 0, n);
+      else call(0, m, s0, s1 - s0);
+    }
+  });
+}
+
+template void parallel_gemm<float>(bool, bool, int64_t, int64_t, int64_t, const float*, int64_t,
+                                   const float*, int64_t, float*, int64_t, float);
+template void parallel_gemm<double>(bool, bool, int64_t, int64_t, int64_t, const double*,
+                                    int64_t, const double*, int64_t, double*, int64_t, double);
 
 namespace {
 
@@ -44,16 +93,23 @@ bool blas_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, BlasMat* ou
   return false;
 }
 
+// OpenBLAS starts with one thread per core; from the moment libkindling is loaded (OpenBLAS,
+// a dependency, is initialised before it) every BLAS call runs on its caller's thread.
+[[maybe_unused]] const bool kBlasSingleThreaded = [] {
+  openblas_set_num_threads(1);
+  return true;
+}();
+
 // ---- typed entry points of cblas (overloads so the drivers below are written once)
 inline void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k,
                       const float* a, blasint lda, const float* b, blasint ldb, float* c,
                       blasint ldc) {
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  parallel_gemm(ta == CblasTrans, tb == CblasTrans, m, n, k, a, lda, b, ldb, c, ldc, 0.0f);
 }
 inline void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k,
                       const double* a, blasint lda, const double* b, blasint ldb, double* c,
                       blasint ldc) {
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+  parallel_gemm(ta == CblasTrans, tb == CblasTrans, m, n, k, a, lda, b, ldb, c, ldc, 0.0);
 }
 inline void blas_gemv(CBLAS_TRANSPOSE t, blasint rows, blasint cols, const float* a, blasint lda,
                       const float* x, blasint incx, float* y) {
@@ -75,10 +131,9 @@ inline blasint vec_inc(int64_t len, int64_t stride) {
   return static_cast<blasint>(len > 1 ? stride : 1);
 }
 
-// OpenBLAS runs a product on the calling thread alone below these sizes (m*n*k for gemm,
-// SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD; m*k for gemv and dot), so a batch of such
-// products can be spread over Kindling's pool without oversubscribing BLAS's threads. Larger
-// products are left to BLAS's own threading, one after another.
+// Below these sizes (m*n*k for gemm; m*k for gemv and dot) a batch of products is spread over
+// the pool one product per task; larger products are split themselves (parallel_gemm), one
+// after another.
 constexpr int64_t kSerialGemm = 65536 * 4;
 constexpr int64_t kSerialGemv = 2304 * 4;
 
@@ -152,7 +207,7 @@ void blas_matmul(const Tensor& out, const Tensor& a, const Tensor& b, const Prob
     });
     return;
   }
-  // Large matrices: BLAS threads each product; the batch runs in order on this thread.
+  // Large matrices: each product is split over the pool; the batch runs in order.
   for (int64_t i = 0; i < nb; ++i) {
     one_product(p, ap + aoff[static_cast<size_t>(i)], bp + boff[static_cast<size_t>(i)],
                 cp + i * csz);

@@ -50,6 +50,12 @@ namespace cpu {
 // copy: row-major (unit column stride) or column-major (unit row stride, i.e. a transposed
 // view) with a leading stride that covers the other extent and fits BLAS's int.
 bool gemm_layout_ok(int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride);
+
+// Row-major c[m, n] = op(a) @ op(b) + beta * c on the pool (op = transpose when ta/tb): the one
+// entry to floating-point gemm for every kernel (conv too), so BLAS never threads by itself.
+template <typename T>
+void parallel_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
+                   const T* b, int64_t ldb, T* c, int64_t ldc, T beta);
 // out[..., m, n] = a[..., m, k] @ b[..., k, n] for every batch index. The three share their
 // batch sizes (a and b may have stride 0 there: broadcast) and out's dtype; out is contiguous.
 // For float dtypes the last two dims of a and b satisfy gemm_layout_ok and m, n, k fit an int.

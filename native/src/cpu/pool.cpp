@@ -77,9 +77,38 @@ void max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2
     const scalar_t* src = x.data<scalar_t>();
     scalar_t* dst = values.data<scalar_t>();
     int64_t* idx = indices.data<int64_t>();
+    // Windows that never leave the input (no padding, no dilation, the common 2x2/3x3 case)
+    // take a loop without bounds checks.
+    const bool inside = padding[0] == 0 && padding[1] == 0 && dilation[0] == 1 &&
+                        dilation[1] == 1 && (OH - 1) * stride[0] + kernel[0] <= H &&
+                        (OW - 1) * stride[1] + kernel[1] <= W;
     parallel_for(planes, grain_for(H * W + OH * OW), [&](int64_t b, int64_t e) {
       for (int64_t p = b; p < e; ++p) {
         const scalar_t* in = src + p * H * W;
+        if (inside) {
+          scalar_t* vo = dst + p * OH * OW;
+          int64_t* io = idx + p * OH * OW;
+          for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow) {
+              const int64_t h0 = oh * stride[0], w0 = ow * stride[1];
+              int64_t arg = h0 * W + w0;
+              scalar_t best = in[arg];
+              for (int64_t kh = 0; kh < kernel[0]; ++kh) {
+                const scalar_t* row = in + (h0 + kh) * W + w0;
+                for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+                  scalar_t v = row[kw];
+                  // The first maximum wins; a NaN propagates (as PyTorch, v != v).
+                  if (v > best || v != v) {
+                    best = v;
+                    arg = (h0 + kh) * W + w0 + kw;
+                  }
+                }
+              }
+              vo[oh * OW + ow] = best;
+              io[oh * OW + ow] = arg;
+            }
+          continue;
+        }
         for (int64_t oh = 0; oh < OH; ++oh)
           for (int64_t ow = 0; ow < OW; ++ow) {
             scalar_t best = -std::numeric_limits<scalar_t>::infinity();

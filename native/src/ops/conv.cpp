@@ -142,5 +142,44 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
   return finish(out, input);
 }
 
+Tensor conv2d_weight(const Tensor& input, const Tensor& grad_output, int64_t kh, int64_t kw,
+                     const Pair2& stride, const Pair2& padding, const Pair2& dilation,
+                     int64_t groups) {
+  const char* op = "conv2d_weight";
+  check_params(op, stride, padding, dilation, groups);
+  KD_CHECK(input.dim() == 4 && grad_output.dim() == 4, op,
+           ": expected 4-D input and grad_output, got ", input.shape_str(), " and ",
+           grad_output.shape_str());
+  KD_CHECK(input.dtype() == grad_output.dtype() && is_floating(input.dtype()), op,
+           ": expected input and grad_output of one floating dtype, got ", dtype_name(input.dtype()),
+           " and ", dtype_name(grad_output.dtype()));
+  KD_CHECK(kh > 0 && kw > 0, op, ": kernel size must be positive, got ", kh, "x", kw);
+  cpu::Conv2dGeometry g{};
+  g.n = input.size(0); g.c = input.size(1); g.ih = input.size(2); g.iw = input.size(3);
+  g.o = grad_output.size(1); g.kh = kh; g.kw = kw;
+  g.sh = stride[0]; g.sw = stride[1]; g.ph = padding[0]; g.pw = padding[1];
+  g.dh = dilation[0]; g.dw = dilation[1]; g.groups = groups;
+  g.oh = (g.ih + 2 * g.ph - (g.dh * (kh - 1) + 1)) / g.sh + 1;
+  g.ow = (g.iw + 2 * g.pw - (g.dw * (kw - 1) + 1)) / g.sw + 1;
+  KD_CHECK(g.c % groups == 0 && g.o % groups == 0, op, ": channels ", g.c, " and ", g.o,
+           " must be divisible by groups=", groups);
+  // The output positions are grad_output's; a transposed convolution's output_padding leaves
+  // the input (its large side) room for more positions than there are, which then add nothing.
+  KD_CHECK(grad_output.size(0) == g.n && grad_output.size(2) <= g.oh &&
+               grad_output.size(3) <= g.ow,
+           op, ": grad_output ", grad_output.shape_str(), " does not fit the output [", g.n,
+           ", ", g.o, ", ", g.oh, ", ", g.ow, "] of input ", input.shape_str(), " and kernel ",
+           kh, "x", kw);
+  g.oh = grad_output.size(2);
+  g.ow = grad_output.size(3);
+  Tensor out = Tensor::empty(Dims{g.o, g.c / groups, kh, kw}, input.dtype());
+  if (g.n == 0 || g.oh * g.ow == 0 || g.c == 0) {
+    fill_(out, 0.0);
+  } else if (out.numel() > 0) {
+    cpu::conv2d_weight_kernel(out, contiguous(input), contiguous(grad_output), g);
+  }
+  return out;
+}
+
 }  // namespace ops
 }  // namespace kd

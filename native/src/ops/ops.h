@@ -118,6 +118,11 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
                         const Pair2& stride, const Pair2& padding, const Pair2& output_padding,
                         const Pair2& dilation, int64_t groups);
+// The weight gradient of conv2d(input, w) contracted with grad_output: [O, C/groups, kh, kw]
+// from input [N, C, H, W] and grad_output [N, O, OH, OW] (OH, OW those conv2d gives).
+Tensor conv2d_weight(const Tensor& input, const Tensor& grad_output, int64_t kh, int64_t kw,
+                     const Pair2& stride, const Pair2& padding, const Pair2& dilation,
+                     int64_t groups);
 
 // ---- joining (join.cpp) and indexing (index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim);
