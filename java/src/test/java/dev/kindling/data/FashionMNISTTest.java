@@ -145,6 +145,40 @@ class FashionMNISTTest {
     DataLoaderTest.assertNoNewTensors(before, "fixture batches");
   }
 
+  /**
+   * The loop a user writes: one scope per step, the batch closed with it; a linear classifier
+   * learns the fixture's bars, and the number of live tensors is the same after every epoch.
+   */
+  @Test
+  void aTrainingLoopOverTheLoaderRunsAtFlatMemoryAndLearns() {
+    Kindling.manualSeed(0);
+    var train = FashionMNIST.train(fixture()).withTransform(new Normalize(0.2860, 0.3530));
+    try (var model = new dev.kindling.nn.Linear(784, 10);
+        var loader = DataLoader.builder(train, LabeledImage::collate).batchSize(16).shuffle(true).seed(1).build()) {
+      long[] live = new long[6];
+      double lastLoss = 0, firstLoss = 0;
+      for (int epoch = 0; epoch < live.length; epoch++) {
+        double sum = 0;
+        for (Batch b : loader) {
+          try (b; var s = Kindling.scope()) {
+            model.zeroGrad();
+            dev.kindling.Tensor loss = dev.kindling.nn.F.crossEntropy(model.forward(b.inputs().flatten(1, -1)), b.targets());
+            loss.backward();
+            try (var g = dev.kindling.Autograd.noGrad()) {
+              for (var p : model.parameters()) p.sub_(p.grad(), 0.1);
+            }
+            sum += loss.item();
+          }
+        }
+        if (epoch == 0) firstLoss = sum;
+        lastLoss = sum;
+        live[epoch] = Kindling.liveTensors();
+      }
+      for (int e = 2; e < live.length; e++) assertEquals(live[1], live[e], "live tensors after epoch " + e);
+      assertTrue(lastLoss < firstLoss / 2, "the loss falls: " + firstLoss + " -> " + lastLoss);
+    }
+  }
+
   /** Debian's dataset-fashion-mnist, when installed: the real files, counts and first labels. */
   @Test
   void readsTheRealDebianFilesWhenInstalled() {
