@@ -25,6 +25,7 @@ public class MNIST implements Dataset<LabeledImage> {
   private final byte[] labels;
   private final int count, rows, cols;
   private final boolean train;
+  private final Path root;
   private final Transform transform;
 
   /** The dataset of the image and label files in dir (train or test); see {@link #train(Path)}. */
@@ -41,6 +42,8 @@ public class MNIST implements Dataset<LabeledImage> {
     if (d.length != 3)
       throw new IllegalArgumentException(layout.name + ": " + files[0] + " should hold images [count, rows, cols], but has dims "
           + java.util.Arrays.toString(d));
+    if (d[1] == 0 || d[2] == 0)
+      throw new IllegalArgumentException(layout.name + ": " + files[0] + " holds empty images of " + d[1] + "x" + d[2] + " pixels");
     if (labelArray.dims().length != 1)
       throw new IllegalArgumentException(layout.name + ": " + files[1] + " should hold labels [count], but has dims "
           + java.util.Arrays.toString(labelArray.dims()));
@@ -58,6 +61,7 @@ public class MNIST implements Dataset<LabeledImage> {
     this.rows = d[1];
     this.cols = d[2];
     this.train = train;
+    this.root = files[0].toAbsolutePath().getParent();
     this.transform = null;
   }
 
@@ -69,6 +73,7 @@ public class MNIST implements Dataset<LabeledImage> {
     this.rows = source.rows;
     this.cols = source.cols;
     this.train = source.train;
+    this.root = source.root;
     this.transform = transform;
   }
 
@@ -93,6 +98,11 @@ public class MNIST implements Dataset<LabeledImage> {
 
   public boolean isTrain() {
     return train;
+  }
+
+  /** The directory the files were read from. */
+  public Path root() {
+    return root;
   }
 
   public Transform transform() {
@@ -128,7 +138,8 @@ public class MNIST implements Dataset<LabeledImage> {
 
   @Override
   public String toString() {
-    return "Dataset " + getClass().getSimpleName() + "\n    Number of datapoints: " + count + "\n    Split: " + (train ? "Train" : "Test")
+    return "Dataset " + getClass().getSimpleName() + "\n    Number of datapoints: " + count + "\n    Root location: " + root
+        + "\n    Split: " + (train ? "Train" : "Test")
         + (transform == null ? "" : "\n    Transform: " + transform);
   }
 

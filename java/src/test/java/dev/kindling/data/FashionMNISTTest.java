@@ -56,7 +56,9 @@ class FashionMNISTTest {
     float bar = label < 5 ? s.image().get(0, 4 + 5 * label, 14) : s.image().get(0, 14, 4 + 5 * (label - 5));
     assertTrue(bar >= 150 / 255f, "bar pixel " + bar);
     assertEquals(10, train.classes().size());
-    assertTrue(train.toString().contains("Number of datapoints: 64"));
+    assertEquals("Dataset FashionMNIST\n    Number of datapoints: 64\n    Root location: " + fixture().toAbsolutePath()
+        + "\n    Split: Train", train.toString());
+    assertEquals(fixture().toAbsolutePath(), train.root());
     // a transform applies to each image; the data is shared, the original unchanged
     var normalized = train.withTransform(new Normalize(0.5, 0.5));
     assertEquals(2 * s.image().data()[0] - 1, normalized.get(5).image().data()[0], 1e-6);
@@ -120,6 +122,10 @@ class FashionMNISTTest {
     Idx.write(dir.resolve("train-labels-idx1-ubyte.gz"), new IdxArray(new int[] {10, 1}, new byte[10]));
     e = assertThrows(IllegalArgumentException.class, () -> FashionMNIST.train(dir));
     assertTrue(e.getMessage().endsWith("should hold labels [count], but has dims [10, 1]"), e.getMessage());
+
+    Idx.write(dir.resolve("t10k-images-idx3-ubyte.gz"), new IdxArray(new int[] {5, 0, 28}, new byte[0]));
+    e = assertThrows(IllegalArgumentException.class, () -> FashionMNIST.test(dir));
+    assertTrue(e.getMessage().endsWith("holds empty images of 0x28 pixels"), e.getMessage());
 
     Files.write(dir.resolve("t10k-images-idx3-ubyte.gz"), new byte[] {1, 2, 3, 4, 5});
     var io = assertThrows(java.io.UncheckedIOException.class, () -> FashionMNIST.test(dir));
