@@ -109,4 +109,19 @@ public final class Scope implements AutoCloseable {
     size = 0;
     if (first != null) throw first;
   }
+
+  // ---- handing a tensor to another thread's scope (added for dev.kindling.data's prefetch thread)
+
+  /**
+   * Makes the innermost open scope of the calling thread own t, when no scope owns it (it was made
+   * outside any scope, or taken out with {@link #escape(Tensor)}): the way a tensor made on
+   * another thread, such as a batch from a DataLoader's prefetch thread, becomes the consumer's.
+   * With no scope open, or when a scope owns t already, t is left as it is. Returns t.
+   */
+  public static <T extends Tensor> T adopt(T t) {
+    if (t == null) return null;
+    Scope s = CURRENT.get();
+    if (s != null && t.owner == null && !t.isClosed()) s.attach(t);
+    return t;
+  }
 }
