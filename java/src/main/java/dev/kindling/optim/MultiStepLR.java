@@ -67,7 +67,7 @@ public final class MultiStepLR extends LRScheduler {
     Integer times = milestones.get(lastEpoch());
     for (int i = 0; i < lrs.length; i++) {
       double lr = groups.get(i).lr();
-      lrs[i] = times == null ? lr : lr * StrictMath.pow(gamma, times);
+      lrs[i] = times == null ? lr : lr * Math.pow(gamma, times);
     }
     return lrs;
   }

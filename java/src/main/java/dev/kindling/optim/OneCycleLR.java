@@ -260,7 +260,7 @@ public final class OneCycleLR extends LRScheduler {
 
   private double anneal(double start, double end, double pct) {
     if (annealStrategy.equals("cos")) {
-      double cosOut = StrictMath.cos(Math.PI * pct) + 1;
+      double cosOut = Math.cos(Math.PI * pct) + 1;
       return end + (start - end) / 2.0 * cosOut;
     }
     return (end - start) * pct + start;
