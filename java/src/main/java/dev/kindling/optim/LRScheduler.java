@@ -86,6 +86,9 @@ public abstract class LRScheduler {
     double[] values;
     try {
       values = getLr();
+      if (values == null || values.length != groups.size())
+        throw new IllegalStateException(name() + ".getLr returned " + (values == null ? "null" : values.length + " lr(s)")
+            + " for " + groups.size() + " parameter group(s)");
     } catch (RuntimeException e) {
       stepCount--;
       lastEpoch--;

@@ -240,4 +240,44 @@ class LRSchedulerBehaviourTest {
     assertEquals(0, p.numBadEpochs());
     assertEquals(3, p.lastEpoch());
   }
+
+  /** A user's own schedule: halve every epoch; {@code broken} returns one lr too few. */
+  static final class Halving extends LRScheduler {
+    private final boolean broken;
+
+    Halving(Optimizer optimizer, boolean broken) {
+      super(optimizer);
+      this.broken = broken;
+      initialize(-1);
+    }
+
+    @Override
+    protected double[] getLr() {
+      List<ParamGroup> groups = optimizer().paramGroups();
+      int n = broken && lastEpoch() > 0 ? groups.size() - 1 : groups.size();
+      double[] lrs = new double[n];
+      for (int i = 0; i < n; i++) lrs[i] = lastEpoch() == 0 ? groups.get(i).lr() : groups.get(i).lr() / 2;
+      return lrs;
+    }
+
+    @Override
+    protected void saveOptions(Map<String, Object> out) {}
+
+    @Override
+    protected Runnable loadOptions(StateDictReader in) {
+      return () -> {};
+    }
+  }
+
+  @Test
+  void aUsersOwnScheduleExtendsTheBase() {
+    RecordingOptimizer opt = RecordingOptimizer.sgd(0.1, 0.05);
+    Halving h = new Halving(opt, false);
+    h.step();
+    assertArrayEquals(new double[] {0.05, 0.025}, lrs(opt));
+    assertEquals("Halving(last_epoch=1, last_lr=[0.05, 0.025])", h.toString());
+    Halving broken = new Halving(RecordingOptimizer.sgd(0.1, 0.05), true);
+    assertMessage(IllegalStateException.class, "Halving.getLr returned 1 lr(s) for 2 parameter group(s)", broken::step);
+    assertEquals(0, broken.lastEpoch());
+  }
 }
