@@ -27,13 +27,7 @@ public final class ExponentialLR extends LRScheduler {
 
   @Override
   protected double[] getLr() {
-    var groups = optimizer().paramGroups();
-    double[] lrs = new double[groups.size()];
-    for (int i = 0; i < lrs.length; i++) {
-      double lr = groups.get(i).lr();
-      lrs[i] = lastEpoch() == 0 ? lr : lr * gamma;
-    }
-    return lrs;
+    return groupLrsTimes(lastEpoch() == 0 ? 1.0 : gamma);
   }
 
   @Override

@@ -102,6 +102,18 @@ public abstract class LRScheduler {
     lastLr = last;
   }
 
+  /**
+   * Each group's current lr times factor: PyTorch's {@code [group['lr'] * f for group in
+   * optimizer.param_groups]}, the step of most chainable schedules (a factor of 1 leaves the lr
+   * exactly as it is).
+   */
+  protected final double[] groupLrsTimes(double factor) {
+    List<ParamGroup> groups = optimizer.paramGroups();
+    double[] lrs = new double[groups.size()];
+    for (int i = 0; i < lrs.length; i++) lrs[i] = groups.get(i).lr() * factor;
+    return lrs;
+  }
+
   /** The groups, checked to be as many as when the scheduler was made. */
   protected final List<ParamGroup> groups(String op) {
     List<ParamGroup> groups = optimizer.paramGroups();

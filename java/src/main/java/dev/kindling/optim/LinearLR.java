@@ -61,17 +61,10 @@ public final class LinearLR extends LRScheduler {
 
   @Override
   protected double[] getLr() {
-    var groups = optimizer().paramGroups();
     int epoch = lastEpoch();
-    double[] lrs = new double[groups.size()];
-    for (int i = 0; i < lrs.length; i++) {
-      double lr = groups.get(i).lr();
-      if (epoch == 0) lrs[i] = lr * startFactor;
-      else if (epoch > totalIters) lrs[i] = lr;
-      else lrs[i] = lr * (1. + (endFactor - startFactor)
-          / (totalIters * startFactor + (epoch - 1) * (endFactor - startFactor)));
-    }
-    return lrs;
+    if (epoch == 0) return groupLrsTimes(startFactor);
+    if (epoch > totalIters) return groupLrsTimes(1.0);
+    return groupLrsTimes(1. + (endFactor - startFactor) / (totalIters * startFactor + (epoch - 1) * (endFactor - startFactor)));
   }
 
   @Override

@@ -62,14 +62,8 @@ public final class MultiStepLR extends LRScheduler {
 
   @Override
   protected double[] getLr() {
-    var groups = optimizer().paramGroups();
-    double[] lrs = new double[groups.size()];
     Integer times = milestones.get(lastEpoch());
-    for (int i = 0; i < lrs.length; i++) {
-      double lr = groups.get(i).lr();
-      lrs[i] = times == null ? lr : lr * Math.pow(gamma, times);
-    }
-    return lrs;
+    return groupLrsTimes(times == null ? 1.0 : Math.pow(gamma, times));
   }
 
   @Override

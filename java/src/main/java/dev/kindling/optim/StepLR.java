@@ -44,14 +44,8 @@ public final class StepLR extends LRScheduler {
 
   @Override
   protected double[] getLr() {
-    var groups = optimizer().paramGroups();
-    double[] lrs = new double[groups.size()];
     boolean decay = lastEpoch() != 0 && Math.floorMod(lastEpoch(), stepSize) == 0;
-    for (int i = 0; i < lrs.length; i++) {
-      double lr = groups.get(i).lr();
-      lrs[i] = decay ? lr * gamma : lr;
-    }
-    return lrs;
+    return groupLrsTimes(decay ? gamma : 1.0);
   }
 
   @Override
