@@ -227,6 +227,15 @@ kd_tensor kd_conv_transpose2d(kd_tensor input, kd_tensor weight, kd_tensor bias_
                               const int64_t* output_padding, const int64_t* dilation,
                               int64_t groups);
 
+/* ---- batch norm -------------------------------------------------------------------------- */
+/* torch.nn.functional.batch_norm: input [N, C, *]; weight, bias, running_mean, running_var are
+   [C] or 0. training != 0 normalises with the batch's statistics and, when running stats are
+   given, updates them in place (running = (1 - momentum) * running + momentum * batch stat, the
+   variance unbiased); otherwise the running statistics are used. */
+kd_tensor kd_batch_norm(kd_tensor input, kd_tensor weight_or_0, kd_tensor bias_or_0,
+                        kd_tensor running_mean_or_0, kd_tensor running_var_or_0, int32_t training,
+                        double momentum, double eps);
+
 /* ---- autograd ---------------------------------------------------------------------------- */
 /* Grad mode is per thread. kd_set_grad_enabled returns the previous mode. */
 int32_t kd_is_grad_enabled(void);

@@ -457,6 +457,15 @@ kd_tensor kd_conv2d(kd_tensor input, kd_tensor weight, kd_tensor bias_or_0, cons
                           P2(padding, "conv2d padding"), P2(dilation, "conv2d dilation"), groups);
   });
 }
+kd_tensor kd_batch_norm(kd_tensor input, kd_tensor weight_or_0, kd_tensor bias_or_0,
+                        kd_tensor running_mean_or_0, kd_tensor running_var_or_0, int32_t training,
+                        double momentum, double eps) {
+  return make([&] {
+    return kd::ag::batch_norm(T(input), OptT(weight_or_0), OptT(bias_or_0),
+                              OptT(running_mean_or_0), OptT(running_var_or_0), training != 0,
+                              momentum, eps);
+  });
+}
 kd_tensor kd_conv_transpose2d(kd_tensor input, kd_tensor weight, kd_tensor bias_or_0,
                               const int64_t* stride, const int64_t* padding,
                               const int64_t* output_padding, const int64_t* dilation,

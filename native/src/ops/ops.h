@@ -124,6 +124,22 @@ Tensor conv2d_weight(const Tensor& input, const Tensor& grad_output, int64_t kh,
                      const Pair2& stride, const Pair2& padding, const Pair2& dilation,
                      int64_t groups);
 
+// ---- batch normalisation (norm.cpp): input [N, C, *]; weight, bias, running stats [C] or
+// undefined. Training uses the batch's statistics and, when running stats are given, updates
+// them in place (momentum; unbiased variance); otherwise the running stats normalise. mean and
+// invstd (float64 [C]) are the statistics used, kept for the backward.
+struct BatchNormResult {
+  Tensor out, mean, invstd;
+};
+BatchNormResult batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                           const Tensor& running_mean, const Tensor& running_var, bool training,
+                           double momentum, double eps);
+// Gradients for the pointers given (null: not needed). training: mean and invstd were the
+// batch's, so they depend on the input too.
+void batch_norm_backward(const Tensor& grad, const Tensor& input, const Tensor& weight,
+                         const Tensor& mean, const Tensor& invstd, bool training, Tensor* grad_input,
+                         Tensor* grad_weight, Tensor* grad_bias);
+
 // ---- joining (join.cpp) and indexing (index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim);
 Tensor stack(const std::vector<Tensor>& ts, int64_t dim);

@@ -35,6 +35,8 @@ public final class KindlingNative {
   public static native int kd_last_error_code();
   public static native long kd_live_tensors();
   public static native long kd_live_bytes();
+  public static native long kd_cached_bytes();
+  public static native void kd_empty_cache();
   public static native int kd_set_num_threads(int n);
   public static native int kd_get_num_threads();
 
@@ -159,6 +161,9 @@ public final class KindlingNative {
   public static native long kd_gather(long t, int dim, long index);
   public static native long kd_scatter_add(long t, int dim, long index, long src);
   public static native int kd_scatter_add_(long t, int dim, long index, long src);
+
+  // ---- batch norm (0 = absent weight/bias/running stats)
+  public static native long kd_batch_norm(long input, long weight, long bias, long runningMean, long runningVar, int training, double momentum, double eps);
 
   // ---- convolutions (bias 0 = none; stride/padding/dilation hold 2 values each)
   public static native long kd_conv2d(long input, long weight, long bias, @Cast("const int64_t*") long[] stride, @Cast("const int64_t*") long[] padding, @Cast("const int64_t*") long[] dilation, long groups);
