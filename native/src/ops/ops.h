@@ -178,5 +178,43 @@ Tensor max_pool2d_scatter(const Tensor& grad, const Tensor& indices, int64_t h, 
 // Reads x [..., h, w] at the indices [..., oh, ow].
 Tensor max_pool2d_gather(const Tensor& x, const Tensor& indices);
 
+// ---- optimizer steps (optim.cpp) ------------------------------------------------------------
+// One call updates n parameters in place, outside autograd (no graph is recorded; the version
+// counter of every written tensor is bumped, so a saved tensor changed by a step is detected).
+// Parameter i has its own hyper-parameters (hyper[i]), so every group of a step shares the call.
+// State buffers that an update does not use are undefined Tensors. Everything is validated
+// before anything is written; non-contiguous tensors are updated through contiguous copies.
+struct SgdHyper {
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, maximize;
+  bool init_buffer;  // the momentum buffer has no value yet: it receives the gradient (1st step)
+};
+struct AdamHyper {
+  double lr, beta1, beta2, eps, weight_decay;
+  bool amsgrad, maximize;
+  double step;      // the step being taken, counting from 1
+  bool decoupled;   // AdamW: decay the parameter by lr * weight_decay instead of the gradient
+};
+struct RmspropHyper {
+  double lr, alpha, eps, weight_decay, momentum;
+  bool centered, maximize;
+};
+struct AdagradHyper {
+  double lr, lr_decay, weight_decay, eps;
+  bool maximize;
+  double step;  // the step being taken, counting from 1
+};
+// momentum_buffers[i] is needed when momentum != 0.
+void sgd_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor* momentum_buffers,
+              const SgdHyper* hyper);
+// max_exp_avg_sqs[i] is needed when amsgrad.
+void adam_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor* exp_avgs,
+               const Tensor* exp_avg_sqs, const Tensor* max_exp_avg_sqs, const AdamHyper* hyper);
+// momentum_buffers[i] is needed when momentum > 0, grad_avgs[i] when centered.
+void rmsprop_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor* square_avgs,
+                  const Tensor* momentum_buffers, const Tensor* grad_avgs, const RmspropHyper* hyper);
+void adagrad_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor* sums,
+                  const AdagradHyper* hyper);
+
 }  // namespace ops
 }  // namespace kd

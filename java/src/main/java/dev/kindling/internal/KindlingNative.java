@@ -198,6 +198,18 @@ public final class KindlingNative {
   public static native int kd_register_hook(long t, long hookId);
   public static native int kd_remove_hook(long t, long hookId);
 
+  // ---- optimizer steps: one call per step for every parameter (see kindling.h for the row layouts)
+  public static native int kd_optim_sgd(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
+      @Cast("const kd_tensor*") long[] momentumBuffers, double[] hyper);
+  public static native int kd_optim_adam(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
+      @Cast("const kd_tensor*") long[] expAvgs, @Cast("const kd_tensor*") long[] expAvgSqs,
+      @Cast("const kd_tensor*") long[] maxExpAvgSqs, double[] hyper);
+  public static native int kd_optim_rmsprop(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
+      @Cast("const kd_tensor*") long[] squareAvgs, @Cast("const kd_tensor*") long[] momentumBuffers,
+      @Cast("const kd_tensor*") long[] gradAvgs, double[] hyper);
+  public static native int kd_optim_adagrad(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
+      @Cast("const kd_tensor*") long[] sums, double[] hyper);
+
   /**
    * The one native-to-Java callback: the engine calls it for every Java tensor hook with the
    * hook's id and a gradient handle. Subclassed by {@code dev.kindling.internal.Hooks}.
