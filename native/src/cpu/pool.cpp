@@ -111,6 +111,28 @@ void max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2
           scalar_t* vo = dst + p * OH * OW;
           int64_t* io = idx + p * OH * OW;
           const int64_t KH = kernel[0], KW = kernel[1], SH = stride[0], SW = stride[1];
+          if (KH == 2 && KW == 2 && SH == 2 && SW == 2) {
+            // The usual 2x2/2 pooling: four candidates per output in PyTorch's order (row by
+            // row); the winner's position within the window is tracked as 0..3.
+            for (int64_t oh = 0; oh < OH; ++oh) {
+              const scalar_t* r0 = in + 2 * oh * W;
+              const scalar_t* r1 = r0 + W;
+              for (int64_t ow = 0; ow < OW; ++ow) {
+                scalar_t best = r0[2 * ow];
+                int64_t k = 0;
+                const scalar_t cand[3] = {r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+                for (int64_t j = 0; j < 3; ++j) {
+                  const scalar_t v = cand[j];
+                  const int64_t take = -static_cast<int64_t>((v > best) | (v != v));
+                  best = blend(best, v, take);
+                  k = (k & ~take) | ((j + 1) & take);
+                }
+                vo[oh * OW + ow] = best;
+                io[oh * OW + ow] = (2 * oh + (k >> 1)) * W + 2 * ow + (k & 1);
+              }
+            }
+            continue;
+          }
           for (int64_t oh = 0; oh < OH; ++oh)
             for (int64_t ow = 0; ow < OW; ++ow) {
               const int64_t h0 = oh * SH, w0 = ow * SW;
