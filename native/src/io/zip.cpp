@@ -4,7 +4,6 @@
 #include "io/zip.h"
 
 #include <algorithm>
-#include <set>
 
 #include "core/error.h"
 
@@ -101,7 +100,6 @@ ZipReader::ZipReader(const ByteSource& src) : src_(src) {
   std::string cd = src.read_string(cd_offset, static_cast<size_t>(cd_size), "zip");
   const uint8_t* c = reinterpret_cast<const uint8_t*>(cd.data());
   uint64_t pos = 0;
-  std::set<std::string> names;
   for (uint64_t i = 0; i < count; ++i) {
     if (cd_size - pos < 46) kd::fail(KD_ERR_ARGUMENT, "zip: ", file, ": central directory is truncated");
     const uint8_t* h = c + pos;
@@ -146,7 +144,7 @@ ZipReader::ZipReader(const ByteSource& src) : src_(src) {
                "); only stored entries are supported, as torch.save writes them");
     if (disk_start != 0) kd::fail(KD_ERR_UNSUPPORTED, "zip: ", file, ": multi-disk archives are not supported");
     if (csize != usize) kd::fail(KD_ERR_ARGUMENT, "zip: ", file, ": stored entry '", name, "' has different packed and unpacked sizes");
-    if (!names.insert(name).second) kd::fail(KD_ERR_ARGUMENT, "zip: ", file, ": entry '", name, "' appears twice");
+    if (index_.count(name)) kd::fail(KD_ERR_ARGUMENT, "zip: ", file, ": entry '", name, "' appears twice");
     // The local header repeats the name; its extra field may differ (torch pads it for alignment).
     uint8_t lh[30];
     src.read(local, lh, 30, "zip");
@@ -161,14 +159,14 @@ ZipReader::ZipReader(const ByteSource& src) : src_(src) {
     e.crc32 = crc;
     if (e.data_offset > size || e.size > size - e.data_offset)
       kd::fail(KD_ERR_ARGUMENT, "zip: ", file, ": entry '", e.name, "' data lies outside the file (truncated?)");
+    index_.emplace(e.name, entries_.size());
     entries_.push_back(std::move(e));
   }
 }
 
 const ZipEntry* ZipReader::find(const std::string& name) const {
-  for (const ZipEntry& e : entries_)
-    if (e.name == name) return &e;
-  return nullptr;
+  auto it = index_.find(name);
+  return it == index_.end() ? nullptr : &entries_[it->second];
 }
 
 void ZipReader::read(const ZipEntry& e, void* dst) const {

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "io/byte_source.h"
@@ -37,6 +38,7 @@ class ZipReader {
  private:
   const ByteSource& src_;
   std::vector<ZipEntry> entries_;
+  std::unordered_map<std::string, size_t> index_;  // name -> position in entries_
 };
 
 uint32_t crc32(const void* data, size_t n, uint32_t crc = 0);

@@ -190,7 +190,17 @@ def generate():
                         "i64": values(torch.tensor([2 ** 62, -1])), "flag": values(torch.tensor([True, False, True])),
                         "scalar": values(torch.tensor(3.0)), "empty": values(torch.zeros(2, 0))}
 
-    # The reference bytes of the safetensors library's own tests (serialize of "attn.0").
+    # Seeds for the libFuzzer pickle target (ci/fuzz.sh): the data.pkl of every archive above.
+    seeds = os.path.join(HERE, "..", "..", "..", "..", "..", "native", "fuzz", "seeds", "pickle")
+    os.makedirs(seeds, exist_ok=True)
+    for name in sorted(os.listdir(OUT)):
+        if name.endswith((".pt", ".tar")) and zipfile.is_zipfile(os.path.join(OUT, name)):
+            with zipfile.ZipFile(os.path.join(OUT, name)) as z:
+                pkl = [n for n in z.namelist() if n.endswith("/data.pkl")]
+                if pkl:
+                    with open(os.path.join(seeds, name.split(".")[0] + ".pkl"), "wb") as f:
+                        f.write(z.read(pkl[0]))
+
     with open(os.path.join(HERE, "io.json"), "w") as f:
         json.dump(golden, f, indent=1)
 
