@@ -103,7 +103,7 @@ public final class Checkpoint implements AutoCloseable {
       return this;
     }
 
-    /** Adds the generator state ({@link Kindling#getRngState()}) as {@value #RNG_STATE}. */
+    /** Adds the generator state ({@link Kindling#getRngState()}) as {@value Checkpoint#RNG_STATE}. */
     public Entries withRngState() {
       return with(RNG_STATE, Kindling.getRngState());
     }
@@ -582,7 +582,7 @@ public final class Checkpoint implements AutoCloseable {
    * Loads {@code state_dict} into model and {@code optimizer} into optimizer (either may be null
    * to skip it) and restores the generator state when the checkpoint holds {@value #RNG_STATE}.
    * Returns the open checkpoint (read {@code epoch}, {@code best_prec1}…; then close it), or null
-   * when there is no file at path. A bad file throws, and model and optimizer are left untouched.
+   * when there is no file at path. A bad file throws, and model and optimizer are left as they were.
    */
   public static Checkpoint resume(String path, Module model, Optimizer optimizer, PrintStream out) {
     if (path == null || !Files.isRegularFile(Path.of(path))) {
@@ -595,8 +595,20 @@ public final class Checkpoint implements AutoCloseable {
       Map<String, Tensor> sd = model != null ? c.stateDict("state_dict") : null;
       OptimizerStateDict osd = optimizer != null ? c.optimizerState("optimizer") : null;
       byte[] rng = c.has(RNG_STATE) ? c.rngState() : null;
-      if (model != null) model.loadStateDict(sd);
-      if (optimizer != null) optimizer.loadStateDict(osd);
+      // Each loadStateDict checks everything before it changes anything; the optimizer goes first
+      // and is put back if the model then refuses its part, so a bad file changes neither.
+      OptimizerStateDict backup = optimizer != null ? optimizer.stateDict() : null;
+      try {
+        if (optimizer != null) optimizer.loadStateDict(osd);
+        try {
+          if (model != null) model.loadStateDict(sd);
+        } catch (RuntimeException e) {
+          if (optimizer != null) optimizer.loadStateDict(backup);
+          throw e;
+        }
+      } finally {
+        if (backup != null) for (Map<String, Object> s : backup.state().values()) for (Object v : s.values()) if (v instanceof Tensor t) t.close();
+      }
       if (rng != null) Kindling.setRngState(rng);
     } catch (RuntimeException e) {
       c.close();

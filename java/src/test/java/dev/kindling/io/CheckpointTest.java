@@ -224,6 +224,35 @@ class CheckpointTest {
   }
 
   @Test
+  void aResumeThatTheModelRefusesLeavesTheOptimizerAsItWas() {
+    Path path = dir.resolve("r.safetensors");
+    try (Scope s = Kindling.scope(); Sequential m = small(); TestSgd opt = new TestSgd(m.parameters(), 0.1, 0.9)) {
+      train(m, opt, 2);
+      Checkpoint.save(path, Checkpoint.entries().with("epoch", 2).with("state_dict", m.stateDict()).with("optimizer", opt.stateDict()));
+    }
+    // Same parameter shapes (the optimizer state fits), other key names (the model refuses).
+    try (Scope s = Kindling.scope();
+        Sequential other = new Sequential(new dev.kindling.nn.Conv2d(1, 2, 3), new dev.kindling.nn.BatchNorm2d(2),
+            new dev.kindling.nn.Flatten(), new dev.kindling.nn.Linear(8, 3));
+        TestSgd opt = new TestSgd(other.parameters(), 0.7, 0.3)) {
+      train(other, opt, 1);
+      var model = snapshot(other);
+      OptimizerStateDict before = opt.stateDict();
+      var e = assertThrows(IllegalArgumentException.class,
+          () -> Checkpoint.resume(path.toString(), other, opt, new PrintStream(new ByteArrayOutputStream())));
+      assertTrue(e.getMessage().contains("Missing key(s) in state_dict: \"3.weight\""), e.getMessage());
+      assertSameSnapshot(model, snapshot(other));
+      OptimizerStateDict after = opt.stateDict();
+      assertEquals(before.paramGroups(), after.paramGroups());
+      for (Integer k : before.state().keySet()) {
+        assertEquals(1L, after.state().get(k).get("step"));
+        assertArrayEquals(((Tensor) before.state().get(k).get("momentum_buffer")).toFloatArray(),
+            ((Tensor) after.state().get(k).get("momentum_buffer")).toFloatArray());
+      }
+    }
+  }
+
+  @Test
   void aLoadedCheckpointOwnsItsTensorsUntilClosed() {
     Path path = dir.resolve("own.safetensors");
     long before = Kindling.liveTensors();
