@@ -109,6 +109,27 @@ class TorchFilesTest {
   }
 
   @Test
+  void aModelOfOtherShapesOrDtypeRefusesTheFileAndStaysUntouched() {
+    try (Scope s = Kindling.scope();
+        Sequential wider = new Sequential(new dev.kindling.nn.Conv2d(1, 2, 3), new dev.kindling.nn.BatchNorm2d(2),
+            new dev.kindling.nn.ReLU(), new dev.kindling.nn.Flatten(), new dev.kindling.nn.Linear(8, 4));
+        Sequential dbl = small()) {
+      var before = snapshot(wider);
+      var e = assertThrows(IllegalArgumentException.class, () -> wider.loadStateDict(TorchFiles.loadStateDict(golden("small_state.pt"))));
+      assertEquals("Error(s) in loading state_dict for Sequential:\n"
+          + "\tsize mismatch for 4.weight: copying a param with shape [3, 8] from checkpoint, the shape in current model is [4, 8].\n"
+          + "\tsize mismatch for 4.bias: copying a param with shape [3] from checkpoint, the shape in current model is [4].", e.getMessage());
+      assertSameSnapshot(before, snapshot(wider));
+      dbl.toDouble();
+      var beforeD = snapshot(dbl);
+      var d = assertThrows(IllegalArgumentException.class, () -> dbl.loadStateDict(TorchFiles.loadStateDict(golden("small_state.pt"))));
+      assertTrue(d.getMessage().contains("dtype mismatch for 0.weight: copying a param with dtype torch.float32 from checkpoint, "
+          + "the dtype in current model is torch.float64."), d.getMessage());
+      assertSameSnapshot(beforeD, snapshot(dbl));
+    }
+  }
+
+  @Test
   void truncatedTorchFilesAreRefused() throws Exception {
     byte[] good = bytes("small_state.pt");
     java.nio.file.Path tmp = java.nio.file.Files.createTempFile("kd-trunc", ".pt");
