@@ -350,6 +350,74 @@ TEST(unpickler_limits_and_cycles) {
   CHECK_THROWS(KD_ERR_ARGUMENT, u4.load());
 }
 
+// A stored zip written here, optionally in zip64 form (saturated 32-bit fields, zip64 extra
+// fields, zip64 end record and locator), as archives over 4 GiB are written.
+static void put16(std::vector<uint8_t>& b, uint32_t v) { for (int i = 0; i < 2; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i))); }
+static void put32(std::vector<uint8_t>& b, uint32_t v) { for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i))); }
+static void put64(std::vector<uint8_t>& b, uint64_t v) { for (int i = 0; i < 8; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i))); }
+
+static std::vector<uint8_t> make_zip(const std::vector<std::pair<std::string, std::string>>& files, bool zip64) {
+  std::vector<uint8_t> out, cd;
+  for (const auto& f : files) {
+    uint64_t local = out.size();
+    uint32_t crc = crc32(f.second.data(), f.second.size());
+    put32(out, 0x04034b50); put16(out, 20); put16(out, 0); put16(out, 0); put32(out, 0); put32(out, crc);
+    put32(out, static_cast<uint32_t>(f.second.size())); put32(out, static_cast<uint32_t>(f.second.size()));
+    put16(out, static_cast<uint32_t>(f.first.size())); put16(out, 0);
+    out.insert(out.end(), f.first.begin(), f.first.end());
+    out.insert(out.end(), f.second.begin(), f.second.end());
+    uint32_t sat = 0xFFFFFFFFu;
+    put32(cd, 0x02014b50); put16(cd, 45); put16(cd, 45); put16(cd, 0); put16(cd, 0); put32(cd, 0); put32(cd, crc);
+    put32(cd, zip64 ? sat : static_cast<uint32_t>(f.second.size()));
+    put32(cd, zip64 ? sat : static_cast<uint32_t>(f.second.size()));
+    put16(cd, static_cast<uint32_t>(f.first.size())); put16(cd, zip64 ? 28 : 0); put16(cd, 0); put16(cd, 0); put16(cd, 0);
+    put32(cd, 0); put32(cd, zip64 ? sat : static_cast<uint32_t>(local));
+    cd.insert(cd.end(), f.first.begin(), f.first.end());
+    if (zip64) { put16(cd, 1); put16(cd, 24); put64(cd, f.second.size()); put64(cd, f.second.size()); put64(cd, local); }
+  }
+  uint64_t cd_offset = out.size();
+  out.insert(out.end(), cd.begin(), cd.end());
+  if (zip64) {
+    uint64_t rec = out.size();
+    put32(out, 0x06064b50); put64(out, 44); put16(out, 45); put16(out, 45); put32(out, 0); put32(out, 0);
+    put64(out, files.size()); put64(out, files.size()); put64(out, cd.size()); put64(out, cd_offset);
+    put32(out, 0x07064b50); put32(out, 0); put64(out, rec); put32(out, 1);
+  }
+  put32(out, 0x06054b50); put16(out, 0); put16(out, 0);
+  put16(out, zip64 ? 0xFFFF : static_cast<uint32_t>(files.size())); put16(out, zip64 ? 0xFFFF : static_cast<uint32_t>(files.size()));
+  put32(out, zip64 ? 0xFFFFFFFFu : static_cast<uint32_t>(cd.size())); put32(out, zip64 ? 0xFFFFFFFFu : static_cast<uint32_t>(cd_offset));
+  put16(out, 0);
+  return out;
+}
+
+TEST(zip64_archives_read_like_plain_ones) {
+  // Repack PyTorch's small_state.pt both ways; the torch reader must give the same tensors.
+  auto golden_bytes = slurp(golden("small_state.pt"));
+  MemorySource gsrc(golden_bytes.data(), golden_bytes.size());
+  ZipReader gz(gsrc);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const ZipEntry& e : gz.entries()) files.emplace_back(e.name, gz.read_string(e, 1 << 20));
+  for (bool z64 : {false, true}) {
+    auto bytes = make_zip(files, z64);
+    MemorySource src(bytes.data(), bytes.size());
+    ZipReader z(src);
+    CHECK_EQ(z.entries().size(), files.size());
+    CHECK(z.find("small_state/data.pkl") != nullptr);
+    LoadedFile f = read_torch_file(src);
+    CHECK_EQ(f.tensors.size(), size_t(9));
+    CHECK(f.tensors[0].tensor.sizes() == (Dims{2, 1, 3, 3}));
+    // One flipped data byte fails the CRC check.
+    bytes[30 + 20 + 5] ^= 1;  // inside data.pkl's bytes
+    MemorySource bad(bytes.data(), bytes.size());
+    try {
+      read_torch_file(bad);
+      CHECK(false);
+    } catch (const Error& e) {
+      CHECK(std::strstr(e.what(), "fails its CRC-32 check") != nullptr);
+    }
+  }
+}
+
 TEST(crc32_known_value) {
   CHECK_EQ(crc32("123456789", 9), 0xCBF43926u);
 }
