@@ -7,9 +7,10 @@
 # legacy format). Nothing hostile is ever loaded here. Run with /usr/bin/python3 (torch 1.13).
 #
 #   /usr/bin/python3 gen_io.py                 regenerate the golden files
-#   /usr/bin/python3 gen_io.py --check FILE    read a safetensors FILE that Kindling wrote (see
-#                                              SafeTensorsInteropTest) with the spec reader and
-#                                              check it against that test's expected contents
+#   /usr/bin/python3 gen_io.py --check FILE    read a safetensors FILE that Kindling wrote with the
+#                                              spec reader into torch tensors and check it against
+#                                              what SafeTensorsTest writes (that test runs this
+#                                              itself where /usr/bin/python3 has torch)
 import collections
 import io
 import json
@@ -205,7 +206,7 @@ def generate():
         json.dump(golden, f, indent=1)
 
 
-# What SafeTensorsInteropTest writes (keep in sync with that test).
+# What SafeTensorsTest.fileWrittenHereIsReadByThePythonSpecReader writes (keep in sync with that test).
 def check(path):
     tensors, meta, order = st_read(path)
     expect = {
