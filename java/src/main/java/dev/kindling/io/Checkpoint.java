@@ -37,8 +37,9 @@ import java.util.Set;
  *
  * <p>Entries are named (no '.' in a name) and hold: a model state dict ({@code Map<String,
  * Tensor>}), an {@link OptimizerStateDict}, a {@link Tensor}, bytes ({@code byte[]}, such as
- * {@link Kindling#getRngState()}), or metadata — String, Long/Integer, Double/Float, Boolean, null
- * and Lists of those (nested lists allowed).
+ * {@link Kindling#getRngState()}), or metadata — String, Long/Integer, Double/Float, Boolean, null,
+ * Lists of those and Maps with String keys of those (a scheduler's {@code stateDict()}; nesting
+ * allowed), read back with {@link #getMap(String)}.
  *
  * <h2>File format</h2>
  * One <a href="https://github.com/huggingface/safetensors">safetensors</a> file, written
@@ -56,7 +57,7 @@ import java.util.Set;
  * {@code {"version":1,"entries":[names in order]}} and, for every entry {@code e}, {@code e} → its
  * value as JSON text: numbers ({@code 12} is an integer, {@code 0.625} or {@code 1.0E-8} a double;
  * non-finite doubles {@code {"$float":"nan"|"inf"|"-inf"}}), strings ({@code "\"resnet18\""}),
- * booleans, null and lists as JSON; bytes as {@code {"$bytes":"<base64>"}}; a tensor as
+ * booleans, null and lists as JSON, maps as {@code {"$map":{...}}}; bytes as {@code {"$bytes":"<base64>"}}; a tensor as
  * {@code {"$tensor":"e"}}; a state dict as {@code {"$state_dict":[keys in order]}}; an optimizer
  * state dict as {@code {"$optimizer":{"state":{"0":{"momentum_buffer":{"$tensor":
  * "optimizer.state.0.momentum_buffer"},"step":3}},"param_groups":[{"lr":0.1,…,"params":[0,1]}]}}}.
@@ -161,6 +162,7 @@ public final class Checkpoint implements AutoCloseable {
     }
     if (v instanceof byte[] b) return Json.write(Map.of("$bytes", Base64.getEncoder().encodeToString(b)));
     if (v instanceof OptimizerStateDict o) return Json.write(Map.of("$optimizer", encodeOptimizer(name, o, tensors)));
+    if (v instanceof Map<?, ?> m && isPlainMap(m)) return Json.write(plain(name, v, 0));
     if (v instanceof Map<?, ?> m) {
       List<Object> keys = new ArrayList<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -180,7 +182,18 @@ public final class Checkpoint implements AutoCloseable {
       throw new IllegalArgumentException("Checkpoint.save: tensor name '" + tensorName + "' occurs twice");
   }
 
-  /** Metadata values: String, integers, floating numbers, Boolean, null, and lists of these. */
+  /** A non-empty map with String keys and no tensor among its values: metadata, not a state dict. */
+  private static boolean isPlainMap(Map<?, ?> m) {
+    if (m.isEmpty()) return false;
+    for (Map.Entry<?, ?> e : m.entrySet())
+      if (!(e.getKey() instanceof String) || e.getValue() instanceof Tensor) return false;
+    return true;
+  }
+
+  /**
+   * Metadata values: String, integers, floating numbers, Boolean, null, lists of these, and maps
+   * with String keys of these (a scheduler's state dict), written as {@code {"$map":{...}}}.
+   */
   private static Object plain(String name, Object v, int depth) {
     if (depth > 100) throw new IllegalArgumentException("Checkpoint.save: entry '" + name + "' nests too deep");
     if (v == null || v instanceof String || v instanceof Boolean) return v;
@@ -191,8 +204,17 @@ public final class Checkpoint implements AutoCloseable {
       for (Object x : l) out.add(plain(name, x, depth + 1));
       return out;
     }
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!(e.getKey() instanceof String k))
+          throw new IllegalArgumentException("Checkpoint.save: entry '" + name + "' has a map with a non-String key " + e.getKey());
+        out.put(k, plain(name, e.getValue(), depth + 1));
+      }
+      return Map.of("$map", out);
+    }
     throw new IllegalArgumentException("Checkpoint.save: entry '" + name + "' has unsupported type " + v.getClass().getName()
-        + " (supported: state dicts, OptimizerStateDict, Tensor, byte[], String, numbers, Boolean, null, List)");
+        + " (supported: state dicts, OptimizerStateDict, Tensor, byte[], String, numbers, Boolean, null, List, Map of these)");
   }
 
   private static Map<String, Object> encodeOptimizer(String name, OptimizerStateDict o, Map<String, Tensor> tensors) {
@@ -315,6 +337,11 @@ public final class Checkpoint implements AutoCloseable {
     if (j instanceof Map<?, ?> m) {
       Double f = Json.taggedFloat(m);
       if (f != null) return f;
+      if (m.size() == 1 && m.get("$map") instanceof Map<?, ?> inner) {
+        LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : inner.entrySet()) out.put((String) e.getKey(), decodePlain(what, name, e.getValue()));
+        return Collections.unmodifiableMap(out);
+      }
       throw new IllegalArgumentException(what + ": entry '" + name + "' holds an unknown object " + m.keySet());
     }
     return j;
@@ -495,6 +522,14 @@ public final class Checkpoint implements AutoCloseable {
     Object v = get(key);
     if (v instanceof List<?> l) return Collections.unmodifiableList(new ArrayList<>(l));
     throw wrongType(key, v, "a list");
+  }
+
+  /** A map entry of plain values (such as a scheduler's state dict). */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> getMap(String key) {
+    Object v = get(key);
+    if (v instanceof Map<?, ?> m && !m.values().stream().anyMatch(x -> x instanceof Tensor)) return (Map<String, Object>) v;
+    throw wrongType(key, v, "a map of plain values");
   }
 
   /** A state dict entry, for {@code model.loadStateDict(...)}; the tensors belong to this checkpoint. */
