@@ -227,6 +227,15 @@ kd_tensor kd_conv_transpose2d(kd_tensor input, kd_tensor weight, kd_tensor bias_
                               const int64_t* output_padding, const int64_t* dilation,
                               int64_t groups);
 
+/* ---- batch norm -------------------------------------------------------------------------- */
+/* torch.nn.functional.batch_norm: input [N, C, *]; weight, bias, running_mean, running_var are
+   [C] or 0. training != 0 normalises with the batch's statistics and, when running stats are
+   given, updates them in place (running = (1 - momentum) * running + momentum * batch stat, the
+   variance unbiased); otherwise the running statistics are used. */
+kd_tensor kd_batch_norm(kd_tensor input, kd_tensor weight_or_0, kd_tensor bias_or_0,
+                        kd_tensor running_mean_or_0, kd_tensor running_var_or_0, int32_t training,
+                        double momentum, double eps);
+
 /* ---- autograd ---------------------------------------------------------------------------- */
 /* Grad mode is per thread. kd_set_grad_enabled returns the previous mode. */
 int32_t kd_is_grad_enabled(void);
@@ -277,6 +286,43 @@ void kd_set_hook_dispatcher(kd_hook_fn fn);
 int32_t kd_register_hook(kd_tensor t, int64_t hook_id);
 /* Returns 1 when a hook was removed, 0 when there was none with that id. */
 int32_t kd_remove_hook(kd_tensor t, int64_t hook_id);
+
+/* ---- optimizer steps -------------------------------------------------------------------------
+ * One call runs one optimizer step for n parameters: every parameter of every group, so a step
+ * crosses into native code once. Parameter i is params[i] with gradient grads[i] and state buffers
+ * of its shape and dtype (float32 or float64); row i of `hyper` (the *_ROW doubles listed below)
+ * holds its hyper-parameters, so groups with different options, and parameters with different
+ * step counts, share the call. Flags in a row are 0 or 1.
+ *  - Updates are in place and recorded nowhere in autograd (as under torch.no_grad()); the version
+ *    counter of each written tensor is bumped like any in-place op.
+ *  - Every parameter is checked (null handles, dtypes, shapes, a parameter, gradient and state
+ *    sharing memory, written tensors with internal overlap) before anything is written: a failed
+ *    call changes nothing. Non-contiguous tensors are updated correctly (through a copy).
+ *  - The arithmetic is PyTorch 1.13's single-tensor (foreach=False) update, element by element,
+ *    with PyTorch's roundings (scalars rounded to the tensor's dtype where PyTorch rounds them;
+ *    multiply-adds fused where PyTorch's CPU kernels fuse them: add with alpha, addcmul).
+ *  - A state array may be null when no parameter uses that buffer; an entry may be 0 when its
+ *    parameter's options do not use it. */
+enum { KD_SGD_ROW = 7, KD_ADAM_ROW = 9, KD_RMSPROP_ROW = 7, KD_ADAGRAD_ROW = 6 };
+/* SGD row: lr, momentum, dampening, weight_decay, nesterov, maximize, init_buffer.
+ * momentum_buffers[i] is used when momentum != 0; init_buffer = 1 on the buffer's first step (it
+ * has no value yet and receives the gradient, as PyTorch clones it). */
+int32_t kd_optim_sgd(int64_t n, const kd_tensor* params, const kd_tensor* grads,
+                     const kd_tensor* momentum_buffers, const double* hyper);
+/* Adam/AdamW row: lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, step, decoupled.
+ * step is the step being taken (1 on the first); decoupled = 1 is AdamW (the parameter decays by
+ * lr * weight_decay; the gradient does not). max_exp_avg_sqs[i] is used when amsgrad. */
+int32_t kd_optim_adam(int64_t n, const kd_tensor* params, const kd_tensor* grads,
+                      const kd_tensor* exp_avgs, const kd_tensor* exp_avg_sqs,
+                      const kd_tensor* max_exp_avg_sqs, const double* hyper);
+/* RMSprop row: lr, alpha, eps, weight_decay, momentum, centered, maximize.
+ * momentum_buffers[i] is used when momentum > 0, grad_avgs[i] when centered. */
+int32_t kd_optim_rmsprop(int64_t n, const kd_tensor* params, const kd_tensor* grads,
+                         const kd_tensor* square_avgs, const kd_tensor* momentum_buffers,
+                         const kd_tensor* grad_avgs, const double* hyper);
+/* Adagrad row: lr, lr_decay, weight_decay, eps, maximize, step (the step being taken, from 1). */
+int32_t kd_optim_adagrad(int64_t n, const kd_tensor* params, const kd_tensor* grads,
+                         const kd_tensor* sums, const double* hyper);
 
 #ifdef __cplusplus
 }

@@ -258,7 +258,11 @@ std::shared_ptr<BinaryBackward> binary_node(BinaryOp op, const char* name, Slots
 void save_operands(BinaryBackward& n, const Tensor& x, const Tensor& y, bool old_self) {
   bool nx = n.need_self(), ny = n.need_other();
   if (binary_reads_self(n.op_, ny)) n.self_ = SavedVariable(old_self ? clone(x) : x, false);
-  if (binary_reads_other(n.op_, nx, ny)) n.other_ = SavedVariable(y, false);
+  // a.mul_(a): the other operand is self, whose history is about to become this node; saving
+  // it as an input would make node and tensor own each other (a leak). Saved like an output
+  // (data plus version, no strong link), it still reports the overwrite at backward.
+  bool other_is_self = old_self && x.impl() == y.impl();
+  if (binary_reads_other(n.op_, nx, ny)) n.other_ = SavedVariable(y, other_is_self);
 }
 
 void save_result(BinaryBackward& n, const Tensor& out) {

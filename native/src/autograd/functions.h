@@ -89,6 +89,11 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 void scatter_add_(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 
+// ---- batch norm (norm.cpp): one NativeBatchNormBackward0 node; see ops::batch_norm.
+Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                  const Tensor& running_mean, const Tensor& running_var, bool training,
+                  double momentum, double eps);
+
 // ---- pooling and upsampling (pool.cpp)
 Tensor max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2],
                   const int64_t padding[2], const int64_t dilation[2], bool ceil_mode);

@@ -457,6 +457,15 @@ kd_tensor kd_conv2d(kd_tensor input, kd_tensor weight, kd_tensor bias_or_0, cons
                           P2(padding, "conv2d padding"), P2(dilation, "conv2d dilation"), groups);
   });
 }
+kd_tensor kd_batch_norm(kd_tensor input, kd_tensor weight_or_0, kd_tensor bias_or_0,
+                        kd_tensor running_mean_or_0, kd_tensor running_var_or_0, int32_t training,
+                        double momentum, double eps) {
+  return make([&] {
+    return kd::ag::batch_norm(T(input), OptT(weight_or_0), OptT(bias_or_0),
+                              OptT(running_mean_or_0), OptT(running_var_or_0), training != 0,
+                              momentum, eps);
+  });
+}
 kd_tensor kd_conv_transpose2d(kd_tensor input, kd_tensor weight, kd_tensor bias_or_0,
                               const int64_t* stride, const int64_t* padding,
                               const int64_t* output_padding, const int64_t* dilation,
@@ -632,6 +641,91 @@ int32_t kd_remove_hook(kd_tensor t, int64_t hook_id) {
   int32_t removed = 0;
   int32_t st = guard([&] { removed = kd::ag::remove_hook(T(t), hook_id) ? 1 : 0; });
   return st == KD_OK ? removed : -st;
+}
+
+}  // extern "C"
+
+// ---- optimizer steps ----------------------------------------------------------------------------
+// Handle arrays become Tensor arrays (0 = absent buffer; ops::*_step says which must exist) and
+// each row of doubles becomes the op's hyper-parameter struct; see kindling.h for the layouts.
+namespace {
+
+std::vector<Tensor> optim_tensors(const kd_tensor* hs, int64_t n) {
+  std::vector<Tensor> v(hs ? static_cast<size_t>(n) : 0);
+  for (int64_t i = 0; hs && i < n; ++i)
+    if (hs[i] != 0) v[i] = T(hs[i]);
+  return v;
+}
+
+const Tensor* optim_ptr(const std::vector<Tensor>& v) { return v.empty() ? nullptr : v.data(); }
+
+void optim_check_count(const char* op, int64_t n, const double* hyper) {
+  if (n < 0) kd::fail(KD_ERR_ARGUMENT, op, ": negative parameter count ", n);
+  if (n > 0 && !hyper) kd::fail(KD_ERR_ARGUMENT, op, ": null hyper-parameter array for ", n, " parameter(s)");
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t kd_optim_sgd(int64_t n, const kd_tensor* params, const kd_tensor* grads,
+                     const kd_tensor* momentum_buffers, const double* hyper) {
+  return guard([&] {
+    optim_check_count("sgd", n, hyper);
+    std::vector<kd::ops::SgdHyper> h(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const double* r = hyper + i * KD_SGD_ROW;
+      h[i] = {r[0], r[1], r[2], r[3], r[4] != 0, r[5] != 0, r[6] != 0};
+    }
+    auto p = optim_tensors(params, n), g = optim_tensors(grads, n), b = optim_tensors(momentum_buffers, n);
+    kd::ops::sgd_step(n, optim_ptr(p), optim_ptr(g), optim_ptr(b), h.data());
+  });
+}
+
+int32_t kd_optim_adam(int64_t n, const kd_tensor* params, const kd_tensor* grads,
+                      const kd_tensor* exp_avgs, const kd_tensor* exp_avg_sqs,
+                      const kd_tensor* max_exp_avg_sqs, const double* hyper) {
+  return guard([&] {
+    optim_check_count("adam", n, hyper);
+    std::vector<kd::ops::AdamHyper> h(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const double* r = hyper + i * KD_ADAM_ROW;
+      h[i] = {r[0], r[1], r[2], r[3], r[4], r[5] != 0, r[6] != 0, r[7], r[8] != 0};
+    }
+    auto p = optim_tensors(params, n), g = optim_tensors(grads, n), m = optim_tensors(exp_avgs, n),
+         v = optim_tensors(exp_avg_sqs, n), vm = optim_tensors(max_exp_avg_sqs, n);
+    kd::ops::adam_step(n, optim_ptr(p), optim_ptr(g), optim_ptr(m), optim_ptr(v), optim_ptr(vm), h.data());
+  });
+}
+
+int32_t kd_optim_rmsprop(int64_t n, const kd_tensor* params, const kd_tensor* grads,
+                         const kd_tensor* square_avgs, const kd_tensor* momentum_buffers,
+                         const kd_tensor* grad_avgs, const double* hyper) {
+  return guard([&] {
+    optim_check_count("rmsprop", n, hyper);
+    std::vector<kd::ops::RmspropHyper> h(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const double* r = hyper + i * KD_RMSPROP_ROW;
+      h[i] = {r[0], r[1], r[2], r[3], r[4], r[5] != 0, r[6] != 0};
+    }
+    auto p = optim_tensors(params, n), g = optim_tensors(grads, n), s = optim_tensors(square_avgs, n),
+         b = optim_tensors(momentum_buffers, n), ga = optim_tensors(grad_avgs, n);
+    kd::ops::rmsprop_step(n, optim_ptr(p), optim_ptr(g), optim_ptr(s), optim_ptr(b), optim_ptr(ga), h.data());
+  });
+}
+
+int32_t kd_optim_adagrad(int64_t n, const kd_tensor* params, const kd_tensor* grads,
+                         const kd_tensor* sums, const double* hyper) {
+  return guard([&] {
+    optim_check_count("adagrad", n, hyper);
+    std::vector<kd::ops::AdagradHyper> h(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const double* r = hyper + i * KD_ADAGRAD_ROW;
+      h[i] = {r[0], r[1], r[2], r[3], r[4] != 0, r[5]};
+    }
+    auto p = optim_tensors(params, n), g = optim_tensors(grads, n), s = optim_tensors(sums, n);
+    kd::ops::adagrad_step(n, optim_ptr(p), optim_ptr(g), optim_ptr(s), h.data());
+  });
 }
 
 }  // extern "C"

@@ -88,20 +88,21 @@ void max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2
         if (inside) {
           scalar_t* vo = dst + p * OH * OW;
           int64_t* io = idx + p * OH * OW;
+          const int64_t KH = kernel[0], KW = kernel[1], SH = stride[0], SW = stride[1];
           for (int64_t oh = 0; oh < OH; ++oh)
             for (int64_t ow = 0; ow < OW; ++ow) {
-              const int64_t h0 = oh * stride[0], w0 = ow * stride[1];
+              const int64_t h0 = oh * SH, w0 = ow * SW;
               int64_t arg = h0 * W + w0;
               scalar_t best = in[arg];
-              for (int64_t kh = 0; kh < kernel[0]; ++kh) {
-                const scalar_t* row = in + (h0 + kh) * W + w0;
-                for (int64_t kw = 0; kw < kernel[1]; ++kw) {
-                  scalar_t v = row[kw];
-                  // The first maximum wins; a NaN propagates (as PyTorch, v != v).
-                  if (v > best || v != v) {
-                    best = v;
-                    arg = (h0 + kh) * W + w0 + kw;
-                  }
+              for (int64_t kh = 0; kh < KH; ++kh) {
+                const int64_t base = (h0 + kh) * W + w0;
+                for (int64_t kw = 0; kw < KW; ++kw) {
+                  const scalar_t v = in[base + kw];
+                  // The first maximum wins; a NaN propagates (as PyTorch, v != v). Selects,
+                  // not branches: on real activations the comparison is a coin toss.
+                  const bool take = (v > best) | (v != v);
+                  best = take ? v : best;
+                  arg = take ? base + kw : arg;
                 }
               }
               vo[oh * OW + ow] = best;

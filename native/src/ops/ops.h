@@ -124,6 +124,22 @@ Tensor conv2d_weight(const Tensor& input, const Tensor& grad_output, int64_t kh,
                      const Pair2& stride, const Pair2& padding, const Pair2& dilation,
                      int64_t groups);
 
+// ---- batch normalisation (norm.cpp): input [N, C, *]; weight, bias, running stats [C] or
+// undefined. Training uses the batch's statistics and, when running stats are given, updates
+// them in place (momentum; unbiased variance); otherwise the running stats normalise. mean and
+// invstd (float64 [C]) are the statistics used, kept for the backward.
+struct BatchNormResult {
+  Tensor out, mean, invstd;
+};
+BatchNormResult batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                           const Tensor& running_mean, const Tensor& running_var, bool training,
+                           double momentum, double eps);
+// Gradients for the pointers given (null: not needed). training: mean and invstd were the
+// batch's, so they depend on the input too.
+void batch_norm_backward(const Tensor& grad, const Tensor& input, const Tensor& weight,
+                         const Tensor& mean, const Tensor& invstd, bool training, Tensor* grad_input,
+                         Tensor* grad_weight, Tensor* grad_bias);
+
 // ---- joining (join.cpp) and indexing (index.cpp)
 Tensor cat(const std::vector<Tensor>& ts, int64_t dim);
 Tensor stack(const std::vector<Tensor>& ts, int64_t dim);
@@ -161,6 +177,44 @@ void max_pool2d_with_indices(const Tensor& x, const int64_t kernel[2], const int
 Tensor max_pool2d_scatter(const Tensor& grad, const Tensor& indices, int64_t h, int64_t w);
 // Reads x [..., h, w] at the indices [..., oh, ow].
 Tensor max_pool2d_gather(const Tensor& x, const Tensor& indices);
+
+// ---- optimizer steps (optim.cpp) ------------------------------------------------------------
+// One call updates n parameters in place, outside autograd (no graph is recorded; the version
+// counter of every written tensor is bumped, so a saved tensor changed by a step is detected).
+// Parameter i has its own hyper-parameters (hyper[i]), so every group of a step shares the call.
+// State buffers that an update does not use are undefined Tensors. Everything is validated
+// before anything is written; non-contiguous tensors are updated through contiguous copies.
+struct SgdHyper {
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, maximize;
+  bool init_buffer;  // the momentum buffer has no value yet: it receives the gradient (1st step)
+};
+struct AdamHyper {
+  double lr, beta1, beta2, eps, weight_decay;
+  bool amsgrad, maximize;
+  double step;      // the step being taken, counting from 1
+  bool decoupled;   // AdamW: decay the parameter by lr * weight_decay instead of the gradient
+};
+struct RmspropHyper {
+  double lr, alpha, eps, weight_decay, momentum;
+  bool centered, maximize;
+};
+struct AdagradHyper {
+  double lr, lr_decay, weight_decay, eps;
+  bool maximize;
+  double step;  // the step being taken, counting from 1
+};
+// momentum_buffers[i] is needed when momentum != 0.
+void sgd_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor* momentum_buffers,
+              const SgdHyper* hyper);
+// max_exp_avg_sqs[i] is needed when amsgrad.
+void adam_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor* exp_avgs,
+               const Tensor* exp_avg_sqs, const Tensor* max_exp_avg_sqs, const AdamHyper* hyper);
+// momentum_buffers[i] is needed when momentum > 0, grad_avgs[i] when centered.
+void rmsprop_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor* square_avgs,
+                  const Tensor* momentum_buffers, const Tensor* grad_avgs, const RmspropHyper* hyper);
+void adagrad_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor* sums,
+                  const AdagradHyper* hyper);
 
 }  // namespace ops
 }  // namespace kd

@@ -73,6 +73,19 @@ public final class Kindling {
     return KindlingNative.kd_live_bytes();
   }
 
+  /**
+   * Bytes of freed large blocks the native allocator keeps for reuse (so a training loop does not
+   * pay for fresh pages each step). Not counted in {@link #liveBytes()}; bounded at 1 GiB.
+   */
+  public static long cachedBytes() {
+    return KindlingNative.kd_cached_bytes();
+  }
+
+  /** Frees every cached block (like {@code torch.cuda.empty_cache()}, for host memory). */
+  public static void emptyCache() {
+    KindlingNative.kd_empty_cache();
+  }
+
   /** Threads for Kindling's own CPU kernels (BLAS has its own setting). */
   public static void setNumThreads(int n) {
     Native.check(KindlingNative.kd_set_num_threads(n));

@@ -826,6 +826,11 @@ public final class Tensor implements AutoCloseable {
     return flatten(0, -1);
   }
 
+  /** {@code t.flatten(start_dim)}: dims from startDim to the last merged into one. */
+  public Tensor flatten(int startDim) {
+    return flatten(startDim, -1);
+  }
+
   public Tensor flatten(int startDim, int endDim) {
     return make(kd_flatten(h("flatten"), startDim, endDim));
   }

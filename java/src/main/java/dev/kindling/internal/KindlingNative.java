@@ -35,6 +35,8 @@ public final class KindlingNative {
   public static native int kd_last_error_code();
   public static native long kd_live_tensors();
   public static native long kd_live_bytes();
+  public static native long kd_cached_bytes();
+  public static native void kd_empty_cache();
   public static native int kd_set_num_threads(int n);
   public static native int kd_get_num_threads();
 
@@ -160,6 +162,9 @@ public final class KindlingNative {
   public static native long kd_scatter_add(long t, int dim, long index, long src);
   public static native int kd_scatter_add_(long t, int dim, long index, long src);
 
+  // ---- batch norm (0 = absent weight/bias/running stats)
+  public static native long kd_batch_norm(long input, long weight, long bias, long runningMean, long runningVar, int training, double momentum, double eps);
+
   // ---- convolutions (bias 0 = none; stride/padding/dilation hold 2 values each)
   public static native long kd_conv2d(long input, long weight, long bias, @Cast("const int64_t*") long[] stride, @Cast("const int64_t*") long[] padding, @Cast("const int64_t*") long[] dilation, long groups);
   public static native long kd_conv_transpose2d(long input, long weight, long bias, @Cast("const int64_t*") long[] stride, @Cast("const int64_t*") long[] padding, @Cast("const int64_t*") long[] outputPadding, @Cast("const int64_t*") long[] dilation, long groups);
@@ -192,6 +197,18 @@ public final class KindlingNative {
   public static native void kd_set_hook_dispatcher(HookDispatcher fn);
   public static native int kd_register_hook(long t, long hookId);
   public static native int kd_remove_hook(long t, long hookId);
+
+  // ---- optimizer steps: one call per step for every parameter (see kindling.h for the row layouts)
+  public static native int kd_optim_sgd(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
+      @Cast("const kd_tensor*") long[] momentumBuffers, double[] hyper);
+  public static native int kd_optim_adam(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
+      @Cast("const kd_tensor*") long[] expAvgs, @Cast("const kd_tensor*") long[] expAvgSqs,
+      @Cast("const kd_tensor*") long[] maxExpAvgSqs, double[] hyper);
+  public static native int kd_optim_rmsprop(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
+      @Cast("const kd_tensor*") long[] squareAvgs, @Cast("const kd_tensor*") long[] momentumBuffers,
+      @Cast("const kd_tensor*") long[] gradAvgs, double[] hyper);
+  public static native int kd_optim_adagrad(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
+      @Cast("const kd_tensor*") long[] sums, double[] hyper);
 
   /**
    * The one native-to-Java callback: the engine calls it for every Java tensor hook with the

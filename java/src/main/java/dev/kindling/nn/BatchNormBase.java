@@ -114,57 +114,23 @@ public abstract class BatchNormBase extends Module {
           + Arrays.toString(input.shape()) + ")");
     if (!input.isFloatingPoint())
       throw new IllegalArgumentException(className() + ": expected a floating point input, got " + input.dtype());
-    int ndim = input.dim();
-    int[] dims = new int[ndim - 1];
-    dims[0] = 0;
-    for (int d = 2; d < ndim; d++) dims[d - 1] = d;
-    long[] bshape = new long[ndim];
-    Arrays.fill(bshape, 1L);
-    bshape[1] = numFeatures;
-
     boolean useBatchStats = isTraining() || !trackRunningStats;
-    Tensor y;
-    if (useBatchStats) {
-      long perChannel = input.numel() / numFeatures;
-      if (isTraining() && perChannel <= 1)
-        throw new IllegalArgumentException(className() + ": expected more than 1 value per channel when training, got input of shape "
-            + Arrays.toString(input.shape()));
-      if (isTraining() && trackRunningStats) updateRunningStats(input, dims, perChannel);
-      try (Tensor mean = input.mean(dims, true);
-           Tensor var = input.var(dims, 0, true);
-           Tensor centered = input.sub(mean);
-           Tensor varEps = var.add(eps);
-           Tensor invStd = varEps.rsqrt()) {
-        y = centered.mul(invStd);
+    if (useBatchStats && input.numel() / numFeatures <= 1 && isTraining())
+      throw new IllegalArgumentException(className() + ": expected more than 1 value per channel when training, got input of shape "
+          + Arrays.toString(input.shape()));
+    // As PyTorch's _BatchNorm.forward: count the batch, pick the averaging factor (a cumulative
+    // average when momentum is None), then one fused op normalises and updates the running stats.
+    double factor = 0.0;
+    boolean update = isTraining() && trackRunningStats;
+    if (update) {
+      try (var g = Autograd.noGrad()) {
+        numBatchesTracked.add_(1L);
       }
-    } else {
-      try (Tensor mean = runningMean.view(bshape);
-           Tensor var = runningVar.view(bshape);
-           Tensor centered = input.sub(mean);
-           Tensor varEps = var.add(eps);
-           Tensor invStd = varEps.rsqrt()) {
-        y = centered.mul(invStd);
-      }
+      factor = momentum == null ? 1.0 / numBatchesTracked.itemLong() : momentum;
     }
-    if (affine) {
-      try (Tensor w = weight.view(bshape); Tensor b = bias.view(bshape); Tensor xhat = y; Tensor scaled = xhat.mul(w)) {
-        y = scaled.add(b);
-      }
-    }
+    Tensor y = F.batchNorm(input, update || !useBatchStats ? runningMean : null,
+        update || !useBatchStats ? runningVar : null, weight, bias, useBatchStats, factor, eps);
     return y;
-  }
-
-  private void updateRunningStats(Tensor input, int[] dims, long perChannel) {
-    try (var g = Autograd.noGrad()) {
-      numBatchesTracked.add_(1L);
-      double factor = momentum == null ? 1.0 / numBatchesTracked.itemLong() : momentum;
-      try (Tensor x = input.detach();
-           Tensor mean = x.mean(dims, false);
-           Tensor var = x.var(dims, 1, false)) {
-        runningMean.mul_(1.0 - factor).add_(mean, factor);
-        runningVar.mul_(1.0 - factor).add_(var, factor);
-      }
-    }
   }
 
   @Override

@@ -692,6 +692,25 @@ public final class F {
   // differentiable again.
   // ==========================================================================================
 
+  /**
+   * {@code F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)}:
+   * input [N, C, *]; running stats, weight and bias are [C] or null. In training the batch's
+   * statistics normalise and, when given, the running stats are updated in place
+   * ({@code (1 - momentum) * running + momentum * stat}, unbiased variance); otherwise the running
+   * stats normalise. One fused native op (NativeBatchNormBackward0), differentiable twice.
+   */
+  public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight,
+      Tensor bias, boolean training, double momentum, double eps) {
+    String op = "batch_norm";
+    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_batch_norm(handle(input, op),
+        optHandle(weight, op), optHandle(bias, op), optHandle(runningMean, op), optHandle(runningVar, op),
+        training ? 1 : 0, momentum, eps)));
+  }
+
+  private static long optHandle(Tensor t, String op) {
+    return t == null ? 0 : handle(t, op);
+  }
+
   /** {@code F.max_pool2d(input, kernelSize)}: stride = kernel size, no padding. */
   public static Tensor maxPool2d(Tensor input, long kernelSize) {
     return maxPool2d(input, new long[] {kernelSize}, null, new long[] {0}, new long[] {1}, false);

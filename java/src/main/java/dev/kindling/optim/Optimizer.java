@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -233,7 +234,11 @@ public abstract class Optimizer implements AutoCloseable {
         Map<String, Object> s = new LinkedHashMap<>();
         for (Map.Entry<String, Object> v : e.getValue().entrySet()) {
           Object value = v.getValue();
-          if (value instanceof Tensor t) {
+          if (v.getKey().equals("step") && value instanceof Tensor t) {
+            // Kindling keeps step counts as Java numbers (PyTorch 1.13: a float tensor).
+            double d = t.item();
+            value = d == Math.rint(d) && Math.abs(d) < 0x1p53 ? (Object) (long) d : (Object) d;
+          } else if (value instanceof Tensor t) {
             Tensor c = t.isFloatingPoint() && t.dtype() != p.dtype() ? t.to(p.dtype()) : t.clone();
             value = own(c.detach_());
           }
@@ -253,10 +258,35 @@ public abstract class Optimizer implements AutoCloseable {
   }
 
   /**
+   * The names of this optimizer's per-parameter state buffers (tensors shaped like their
+   * parameter, such as {@code exp_avg}); {@link #loadStateDict} refuses a saved value under one of
+   * these names unless it is a floating-point tensor of the parameter's shape (or null, PyTorch's
+   * None, which SGD stores for a parameter stepped without momentum).
+   */
+  protected Set<String> stateBuffers() {
+    return Set.of();
+  }
+
+  /**
    * Checks one saved state value for parameter p before anything is replaced; subclasses may
-   * check more (the default refuses tensors whose shape differs from a same-shaped buffer's).
+   * check more. Buffers named by {@link #stateBuffers()} must be floating-point tensors of p's
+   * shape; {@code step} must be a number or a one-element tensor (PyTorch 1.13 saves Adam's and
+   * Adagrad's step as a float tensor); any other tensor with more than one element must have p's
+   * shape.
    */
   protected void checkStateEntry(Tensor p, String key, Object value) {
+    if (key.equals("step") && !(value instanceof Number) && !(value instanceof Tensor st && !st.isClosed() && st.numel() == 1))
+      throw new IllegalArgumentException(name + ".loadStateDict: state 'step' must be a number or a one-element tensor, got " + value);
+    if (stateBuffers().contains(key) && value != null) {
+      if (!(value instanceof Tensor t))
+        throw new IllegalArgumentException(name + ".loadStateDict: state '" + key + "' must be a tensor, got " + value.getClass().getName());
+      if (t.isClosed()) throw new IllegalStateException(name + ".loadStateDict: state tensor '" + key + "' is closed");
+      if (!t.isFloatingPoint())
+        throw new IllegalArgumentException(name + ".loadStateDict: state '" + key + "' has dtype " + t.dtype() + "; expected a floating-point tensor");
+      if (!java.util.Arrays.equals(t.shape(), p.shape()))
+        throw new IllegalArgumentException(name + ".loadStateDict: state '" + key + "' has shape " + java.util.Arrays.toString(t.shape())
+            + " but its parameter has shape " + java.util.Arrays.toString(p.shape()));
+    }
     if (value instanceof Tensor t) {
       if (t.isClosed()) throw new IllegalStateException(name + ".loadStateDict: state tensor '" + key + "' is closed");
       if (t.numel() > 1 && !java.util.Arrays.equals(t.shape(), p.shape()))
