@@ -66,7 +66,8 @@ public final class LinePlot {
     XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
     Styler s = chart.getStyler();
     s.setChartBackgroundColor(Color.WHITE);
-    s.setLegendPosition(Styler.LegendPosition.InsideNE);
+    s.setLegendPosition(Styler.LegendPosition.OutsideS);
+    s.setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setPlotGridLinesVisible(true);
     if (rightLabel != null) {
       chart.setYAxisGroupTitle(1, rightLabel);

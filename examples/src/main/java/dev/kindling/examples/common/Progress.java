@@ -31,7 +31,11 @@ public final class Progress implements AutoCloseable {
         .showSpeed(new java.text.DecimalFormat("#,##0")).setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(120);
     if (System.console() == null) {
       PrintStream err = System.err;
-      b.setConsumer(new DelegatingProgressBarConsumer(err::println, 120)).setUpdateIntervalMillis(5_000);
+      String[] last = {null};
+      b.setConsumer(new DelegatingProgressBarConsumer(line -> {
+        if (!line.equals(last[0])) err.println(line);  // the bar repeats its last state when it closes
+        last[0] = line;
+      }, 120)).setUpdateIntervalMillis(5_000);
     } else {
       b.setUpdateIntervalMillis(250);
     }
@@ -43,7 +47,7 @@ public final class Progress implements AutoCloseable {
     done += n;
     if (bar == null) return;
     bar.stepBy(n);
-    bar.setExtraMessage(message);
+    bar.setExtraMessage(" " + message);
   }
 
   /** Units done so far. */
