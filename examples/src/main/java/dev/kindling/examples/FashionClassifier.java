@@ -21,20 +21,25 @@ import dev.kindling.io.Checkpoint;
 import dev.kindling.nn.F;
 import dev.kindling.nn.Module;
 import dev.kindling.optim.Adam;
+import dev.kindling.optim.CosineAnnealingLR;
+import dev.kindling.optim.LRScheduler;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Trains {@link FashionNet} on Fashion-MNIST with Adam: normalised images (optionally flipped at
- * random), shuffled batches, test accuracy after every epoch, a loss/accuracy plot and a
- * checkpoint written after every epoch. {@code --resume} continues from the checkpoint exactly
- * as if the run had not stopped: model, optimizer state, epoch, the random generator (dropout)
- * and the data loader's shuffling (and flipping) generators all come back.
+ * Trains {@link FashionNet} on Fashion-MNIST with Adam, its learning rate annealed along a cosine
+ * to 0 over the epochs: normalised images (optionally flipped at random), shuffled batches, test
+ * accuracy after every epoch, a loss/accuracy plot and a checkpoint written after every epoch.
+ * {@code --resume} continues from the checkpoint exactly as if the run had not stopped: model,
+ * optimizer state, learning-rate schedule, epoch, the random generator (dropout) and the data
+ * loader's shuffling (and flipping) generators all come back.
  *
  * <p>Output in {@code --out} (default {@code runs/fashion-classifier}): {@code
  * fashion-classifier.png} (loss and accuracy per epoch), {@code metrics.csv}, {@code
@@ -59,12 +64,23 @@ public final class FashionClassifier implements Callable<Integer> {
   @Option(names = "--lr", description = "Adam's learning rate (default: ${DEFAULT-VALUE})", defaultValue = "1e-3")
   double lr;
 
+  /** Learning-rate schedules. */
+  enum Schedule { cosine, none }
+
+  @Option(names = "--schedule", description = "Learning-rate schedule: ${COMPLETION-CANDIDATES}; cosine anneals it to 0 over --epochs, stepped each epoch (default: ${DEFAULT-VALUE})",
+      defaultValue = "cosine")
+  Schedule schedule;
+
   @Option(names = "--augment", description = "Flip training images left-right at random (p = 0.5)")
   boolean augment;
 
   @Option(names = "--resume", arity = "0..1", paramLabel = "CHECKPOINT", fallbackValue = "",
       description = "Continue from a checkpoint (default: OUT/checkpoint.safetensors) up to --epochs")
   String resume;
+
+  @Option(names = "--stop-after", paramLabel = "EPOCH",
+      description = "Stop after this epoch, as if the run were interrupted there (--resume continues it)")
+  Integer stopAfter;
 
   @Option(names = "--test-batch-size", description = "Batch size for testing (default: ${DEFAULT-VALUE})", defaultValue = "1000")
   int testBatchSize;
@@ -90,27 +106,31 @@ public final class FashionClassifier implements Callable<Integer> {
             .batchSize(batchSize).shuffle(true).seed(common.seed).prefetch(prefetch).build();
         DataLoader<LabeledImage> testLoader = DataLoader.builder(testSet.withTransform(normalize), LabeledImage::collate)
             .batchSize(testBatchSize).build()) {
+      LRScheduler scheduler = schedule == Schedule.cosine ? new CosineAnnealingLR(optimizer, epochs) : null;
       int start = 1;
       if (resume != null) {
         Path from = resume.isEmpty() ? checkpointPath : Path.of(resume);
-        start = restore(from, model, optimizer, trainLoader.generator(), flip, history) + 1;
+        start = restore(from, model, optimizer, scheduler, trainLoader.generator(), flip, history) + 1;
       } else {
         System.out.println(model);
       }
-      System.out.printf(Locale.ROOT, "%s: %d training and %d test images from %s; batch %d, Adam lr %s%s; output in %s%n", NAME,
-          trainSet.size(), testSet.size(), trainSet.root(), batchSize, lr, augment ? ", random flips" : "", out);
+      System.out.printf(Locale.ROOT, "%s: %d training and %d test images from %s; batch %d, Adam lr %s, schedule %s%s; output in %s%n",
+          NAME, trainSet.size(), testSet.size(), trainSet.root(), batchSize, lr, schedule, augment ? ", random flips" : "", out);
 
-      for (int epoch = start; epoch <= epochs; epoch++) {
+      int last = stopAfter != null ? Math.min(epochs, stopAfter) : epochs;
+      for (int epoch = start; epoch <= last; epoch++) {
+        double lrNow = optimizer.paramGroups().get(0).lr();
         long t0 = System.nanoTime();
         double[] train = trainEpoch(model, optimizer, trainLoader, epoch);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double[] test = evaluate(model, testLoader);
+        if (scheduler != null) scheduler.step();
         history.add(epoch, train[0], train[1], test[0], test[1], seconds);
-        System.out.printf(Locale.ROOT, "epoch %2d/%d  train loss %.4f  accuracy %.4f  |  test loss %.4f  accuracy %.4f  |  %.1f s, %.0f img/s%n",
-            epoch, epochs, train[0], train[1], test[0], test[1], seconds, train[2] / seconds);
+        System.out.printf(Locale.ROOT, "epoch %2d/%d  lr %.2e  train loss %.4f  accuracy %.4f  |  test loss %.4f  accuracy %.4f  |  %.1f s, %.0f img/s%n",
+            epoch, epochs, lrNow, train[0], train[1], test[0], test[1], seconds, train[2] / seconds);
         plot(history).save(out.resolve(NAME + ".png"));
         history.writeCsv(out.resolve("metrics.csv"));
-        save(checkpointPath, epoch, model, optimizer, trainLoader.generator(), flip, history);
+        save(checkpointPath, epoch, model, optimizer, scheduler, trainLoader.generator(), flip, history);
       }
       if (history.size() > 0)
         System.out.printf(Locale.ROOT, "final test accuracy %.4f; plot %s, checkpoint %s%n", history.last("test_accuracy"),
@@ -176,8 +196,8 @@ public final class FashionClassifier implements Callable<Integer> {
   }
 
   /** Everything a resumed run needs to continue exactly where this one is after epoch. */
-  private void save(Path path, int epoch, Module model, Adam optimizer, Generator shuffle, RandomHorizontalFlip flip,
-      History history) {
+  private void save(Path path, int epoch, Module model, Adam optimizer, LRScheduler scheduler, Generator shuffle,
+      RandomHorizontalFlip flip, History history) {
     try (Scope s = Kindling.scope()) {
       Checkpoint.Entries e = Checkpoint.entries()
           .with("epoch", epoch).with("arch", "FashionNet")
@@ -185,24 +205,39 @@ public final class FashionClassifier implements Callable<Integer> {
           .with("optimizer", optimizer.stateDict())
           .withRngState()
           .with("shuffle_rng_state", shuffle.getState())
-          .with("batch_size", batchSize).with("lr", lr).with("augment", augment)
+          .with("batch_size", batchSize).with("lr", lr).with("augment", augment).with("schedule", schedule.name())
           .with("history", Tensor.fromArray(history.toArray(), history.size(), COLUMNS.length));
       if (flip != null) e.with("flip_rng_state", flip.generator().getState());
+      // the scheduler's state dict is plain data: one entry per key
+      if (scheduler != null) scheduler.stateDict().forEach((k, v) -> e.with(SCHEDULER + k, v));
       Checkpoint.save(path, e);
     }
   }
 
+  private static final String SCHEDULER = "lr_scheduler_";
+
   /** Loads a checkpoint made by {@link #save}; returns the epoch it was written after. */
-  private int restore(Path path, Module model, Adam optimizer, Generator shuffle, RandomHorizontalFlip flip, History history) {
+  private int restore(Path path, Module model, Adam optimizer, LRScheduler scheduler, Generator shuffle, RandomHorizontalFlip flip,
+      History history) {
     if (!Files.isRegularFile(path))
       throw new IllegalArgumentException("--resume: no checkpoint at " + path + " (train without --resume first)");
     System.out.println("=> loading checkpoint '" + path + "'");
     try (Checkpoint c = Checkpoint.load(path)) {
-      if (c.getInt("batch_size") != batchSize || c.getBoolean("augment") != augment)
+      if (c.getInt("batch_size") != batchSize || c.getBoolean("augment") != augment || !c.getString("schedule").equals(schedule.name()))
         throw new IllegalArgumentException("--resume: the checkpoint was trained with --batch-size " + c.getInt("batch_size")
-            + (c.getBoolean("augment") ? " --augment" : "") + "; resume with the same options to continue exactly");
+            + " --schedule " + c.getString("schedule") + (c.getBoolean("augment") ? " --augment" : "")
+            + "; resume with the same options to continue exactly");
       model.loadStateDict(c.stateDict("state_dict"));
       optimizer.loadStateDict(c.optimizerState("optimizer"));
+      if (scheduler != null) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        for (String k : c.keys()) if (k.startsWith(SCHEDULER)) state.put(k.substring(SCHEDULER.length()), c.get(k));
+        scheduler.loadStateDict(state);  // the schedule's length (T_max) is the first run's --epochs
+        long tMax = ((CosineAnnealingLR) scheduler).tMax();
+        if (tMax != epochs)
+          System.out.println("note: the cosine schedule spans the first run's " + tMax + " epochs (--epochs " + epochs
+              + " now); past them the learning rate rises again");
+      }
       Kindling.setRngState(c.rngState());
       shuffle.setState(c.bytes("shuffle_rng_state"));
       if (flip != null) flip.generator().setState(c.bytes("flip_rng_state"));

@@ -13,8 +13,8 @@ import dev.kindling.nn.Sequential;
 
 /**
  * The Fashion-MNIST CNN ("2 Conv + pooling + BatchNorm" in the dataset's benchmark table): two
- * blocks conv 3×3 (padding 1) → BatchNorm → ReLU → max-pool 2, then dropout, a 3136 → 128 hidden
- * layer, dropout and a 128 → classes output layer. Its children are the four stages —
+ * blocks conv 3×3 (padding 1) → BatchNorm → ReLU → max-pool 2, then dropout (0.25), a 3136 → 128
+ * hidden layer, dropout (0.25) and a 128 → classes output layer. Its children are the four stages —
  * {@code conv1}, {@code conv2}, {@code classifier} and the output layer {@code fc} — so
  * {@code children()} is what a fine-tuning script freezes stage by stage, and its state-dict keys
  * are those of the same model in PyTorch ({@code conv1.0.weight}, …, {@code fc.bias}; see
@@ -28,7 +28,7 @@ public final class FashionNet extends Module {
     conv1 = register("conv1", new Sequential(new Conv2d(1, 32, 3, 1, 1), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2)));
     conv2 = register("conv2", new Sequential(new Conv2d(32, 64, 3, 1, 1), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2)));
     classifier = register("classifier",
-        new Sequential(new Flatten(), new Dropout(0.25), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5)));
+        new Sequential(new Flatten(), new Dropout(0.25), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.25)));
     fc = register("fc", new Linear(128, numClasses));
   }
 

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * fashion-classifier on the tiny fixture: it trains, tests, plots and checkpoints each epoch, and
- * a run resumed after epoch 1 ends with exactly the parameters, buffers and optimizer state of an
- * uninterrupted run (the same shuffles, flips and dropout masks).
+ * a run interrupted after epoch 1 and resumed ends with exactly the parameters, buffers, optimizer
+ * state and learning rate of an uninterrupted run (the same shuffles, flips and dropout masks).
  */
 class FashionClassifierTest {
   @TempDir static Path tmp;
@@ -62,7 +62,8 @@ class FashionClassifierTest {
     Path straight = tmp.resolve("straight"), resumed = tmp.resolve("resumed");
     // --augment makes the flip generator's state part of what must come back
     ExampleRun.run(args(straight, 2, "--augment", "--limit-batches", "3")).assertOk();
-    ExampleRun.run(args(resumed, 1, "--augment", "--limit-batches", "3")).assertOk();
+    ExampleRun first = ExampleRun.run(args(resumed, 2, "--augment", "--limit-batches", "3", "--stop-after", "1")).assertOk();
+    assertTrue(!first.out().contains("epoch  2/2"), "stopped after epoch 1");
     ExampleRun second = ExampleRun.run(args(resumed, 2, "--augment", "--limit-batches", "3", "--resume")).assertOk();
     assertTrue(second.out().contains("=> loaded checkpoint"), second.out());
     assertTrue(!second.out().contains("epoch  1/2"), "epoch 1 is not trained again");
@@ -81,6 +82,8 @@ class FashionClassifierTest {
           else assertEquals(va, vb, i + "." + e.getKey());
         }
       }
+      assertEquals(oa.paramGroups().get(0).get("lr"), ob.paramGroups().get(0).get("lr"), "the cosine schedule's lr");
+      assertEquals(a.get("lr_scheduler_last_epoch"), b.get("lr_scheduler_last_epoch"));
       assertArrayEquals(a.bytes("shuffle_rng_state"), b.bytes("shuffle_rng_state"));
       assertArrayEquals(a.bytes("flip_rng_state"), b.bytes("flip_rng_state"));
       assertArrayEquals(a.rngState(), b.rngState());

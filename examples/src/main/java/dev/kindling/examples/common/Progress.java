@@ -28,14 +28,14 @@ public final class Progress implements AutoCloseable {
   public static Progress start(String task, long total, String unit, boolean enabled) {
     if (!enabled) return new Progress(null);
     ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
-        .showSpeed(new java.text.DecimalFormat("#,##0")).setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(120);
+        .showSpeed(new java.text.DecimalFormat("#,##0")).setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(170);
     if (System.console() == null) {
       PrintStream err = System.err;
       String[] last = {null};
       b.setConsumer(new DelegatingProgressBarConsumer(line -> {
         if (!line.equals(last[0])) err.println(line);  // the bar repeats its last state when it closes
         last[0] = line;
-      }, 120)).setUpdateIntervalMillis(5_000);
+      }, 170)).setUpdateIntervalMillis(5_000);
     } else {
       b.setUpdateIntervalMillis(250);
     }
