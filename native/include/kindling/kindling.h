@@ -324,6 +324,37 @@ int32_t kd_optim_rmsprop(int64_t n, const kd_tensor* params, const kd_tensor* gr
 int32_t kd_optim_adagrad(int64_t n, const kd_tensor* params, const kd_tensor* grads,
                          const kd_tensor* sums, const double* hyper);
 
+/* ---- files: safetensors and torch.save (io) ---------------------------------------------
+ * Readers validate the whole file and return an opaque kd_file (0 on failure) that owns what was
+ * loaded: named tensors in file order, safetensors' __metadata__ pairs, and for torch.save files
+ * the container structure as JSON text (encoding in native/src/io/torch_file.h). Query it, take
+ * new tensor handles from it, then kd_file_close it. Strings cross as UTF-8 bytes with explicit
+ * lengths (never NUL-terminated), so any name survives the trip. Bad content fails with
+ * KD_ERR_ARGUMENT (KD_ERR_UNSUPPORTED for a known but unsupported feature, e.g. an F16 tensor);
+ * the file system failing (open, read, write, rename) fails with KD_ERR_IO. */
+enum { KD_ERR_IO = 9 };  /* an I/O error: UncheckedIOException */
+typedef int64_t kd_file;
+kd_file kd_safetensors_read(const int8_t* path, int64_t path_len);
+/* Parses a safetensors image held in memory (same checks as kd_safetensors_read). */
+kd_file kd_safetensors_parse(const int8_t* data, int64_t n);
+/* Reads a torch.save file (zip + restricted pickle: tensors and plain containers only). */
+kd_file kd_torch_load(const int8_t* path, int64_t path_len);
+void kd_file_close(kd_file f);
+int64_t kd_file_num_tensors(kd_file f);
+int64_t kd_file_num_metadata(kd_file f);
+/* A new handle to tensor i (0 and KD_ERR_INDEX when out of range). */
+kd_tensor kd_file_tensor(kd_file f, int64_t i);
+enum { KD_FILE_TENSOR_NAME = 0, KD_FILE_METADATA_KEY = 1, KD_FILE_METADATA_VALUE = 2, KD_FILE_STRUCTURE = 3 };
+/* String `kind` (for index i; i is ignored for the structure): copies min(length, cap) bytes into
+ * out (which may be null when cap is 0) and returns the full length, or -1 on error. */
+int64_t kd_file_string(kd_file f, int32_t kind, int64_t i, int8_t* out, int64_t cap);
+/* Writes a safetensors file atomically (temp file, fsync, rename, directory fsync): tensors[i] is
+ * named by the next name_lens[i] bytes of names; metadata keys and values alternate in meta
+ * (key 0, value 0, key 1, ...) with their lengths in meta_lens (2 * n_meta entries). */
+int32_t kd_safetensors_write(const int8_t* path, int64_t path_len, const kd_tensor* tensors,
+                             int32_t n, const int8_t* names, const int64_t* name_lens,
+                             const int8_t* meta, const int64_t* meta_lens, int32_t n_meta);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,6 @@
 // The C API: converts handles to tensors, runs the op, and turns every C++ exception into a
 // status code plus a thread-local message. Nothing thrown here ever reaches the caller.
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <string>
@@ -13,6 +14,10 @@
 #include "autograd/functions.h"
 #include "autograd/grad_mode.h"
 #include "autograd/meta.h"
+#include "io/byte_source.h"
+#include "io/loaded_file.h"
+#include "io/safetensors.h"
+#include "io/torch_file.h"
 
 using kd::Dims;
 using kd::DType;
@@ -641,6 +646,137 @@ int32_t kd_remove_hook(kd_tensor t, int64_t hook_id) {
   int32_t removed = 0;
   int32_t st = guard([&] { removed = kd::ag::remove_hook(T(t), hook_id) ? 1 : 0; });
   return st == KD_OK ? removed : -st;
+}
+
+// ---- files: safetensors and torch.save (io) ------------------------------------------------
+// A kd_file is a heap LoadedFile; its tensors are handed out as new references.
+}  // extern "C"
+
+namespace {
+
+kd::io::LoadedFile& F(kd_file f) {
+  if (f == 0) kd::fail(KD_ERR_STATE, "file handle is null (closed?)");
+  return *reinterpret_cast<kd::io::LoadedFile*>(f);
+}
+
+std::string path_arg(const int8_t* p, int64_t n, const char* op) {
+  if (!p || n <= 0) kd::fail(KD_ERR_ARGUMENT, op, ": empty path");
+  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+}
+
+template <typename Load>
+kd_file open_file(Load&& load) {
+  kd_file out = 0;
+  guard([&] {
+    auto* f = new kd::io::LoadedFile(load());
+    out = reinterpret_cast<kd_file>(f);
+  });
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+kd_file kd_safetensors_read(const int8_t* path, int64_t path_len) {
+  return open_file([&] {
+    kd::io::FileSource src(path_arg(path, path_len, "safetensors"));
+    return kd::io::read_safetensors(src);
+  });
+}
+
+kd_file kd_safetensors_parse(const int8_t* data, int64_t n) {
+  return open_file([&] {
+    if (n < 0 || (n > 0 && !data)) kd::fail(KD_ERR_ARGUMENT, "safetensors: bad buffer");
+    kd::io::MemorySource src(reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(n));
+    return kd::io::read_safetensors(src);
+  });
+}
+
+kd_file kd_torch_load(const int8_t* path, int64_t path_len) {
+  return open_file([&] {
+    kd::io::FileSource src(path_arg(path, path_len, "torch.load"));
+    return kd::io::read_torch_file(src);
+  });
+}
+
+void kd_file_close(kd_file f) {
+  if (f != 0) delete reinterpret_cast<kd::io::LoadedFile*>(f);
+}
+
+int64_t kd_file_num_tensors(kd_file f) {
+  int64_t n = -1;
+  guard([&] { n = static_cast<int64_t>(F(f).tensors.size()); });
+  return n;
+}
+
+int64_t kd_file_num_metadata(kd_file f) {
+  int64_t n = -1;
+  guard([&] { n = static_cast<int64_t>(F(f).metadata.size()); });
+  return n;
+}
+
+kd_tensor kd_file_tensor(kd_file f, int64_t i) {
+  return make([&] {
+    auto& file = F(f);
+    if (i < 0 || i >= static_cast<int64_t>(file.tensors.size()))
+      kd::fail(KD_ERR_INDEX, "file: tensor index ", i, " out of range for ", file.tensors.size(), " tensors");
+    return file.tensors[static_cast<size_t>(i)].tensor;
+  });
+}
+
+int64_t kd_file_string(kd_file f, int32_t kind, int64_t i, int8_t* out, int64_t cap) {
+  int64_t len = -1;
+  guard([&] {
+    auto& file = F(f);
+    const std::string* s = nullptr;
+    auto in_range = [&](size_t n) {
+      if (i < 0 || i >= static_cast<int64_t>(n)) kd::fail(KD_ERR_INDEX, "file: index ", i, " out of range for ", n, " entries");
+      return static_cast<size_t>(i);
+    };
+    switch (kind) {
+      case KD_FILE_TENSOR_NAME: s = &file.tensors[in_range(file.tensors.size())].name; break;
+      case KD_FILE_METADATA_KEY: s = &file.metadata[in_range(file.metadata.size())].first; break;
+      case KD_FILE_METADATA_VALUE: s = &file.metadata[in_range(file.metadata.size())].second; break;
+      case KD_FILE_STRUCTURE: s = &file.structure; break;
+      default: kd::fail(KD_ERR_ARGUMENT, "file: unknown string kind ", kind);
+    }
+    if (cap < 0 || (cap > 0 && !out)) kd::fail(KD_ERR_ARGUMENT, "file: bad output buffer");
+    size_t n = std::min(s->size(), static_cast<size_t>(cap));
+    if (n) std::memcpy(out, s->data(), n);
+    len = static_cast<int64_t>(s->size());
+  });
+  return len;
+}
+
+int32_t kd_safetensors_write(const int8_t* path, int64_t path_len, const kd_tensor* tensors,
+                             int32_t n, const int8_t* names, const int64_t* name_lens,
+                             const int8_t* meta, const int64_t* meta_lens, int32_t n_meta) {
+  return guard([&] {
+    std::string p = path_arg(path, path_len, "safetensors save");
+    if (n < 0 || n_meta < 0) kd::fail(KD_ERR_ARGUMENT, "safetensors save: negative count");
+    if ((n > 0 && (!tensors || !name_lens)) || (n_meta > 0 && !meta_lens))
+      kd::fail(KD_ERR_ARGUMENT, "safetensors save: null array");
+    std::vector<kd::io::NamedTensor> ts;
+    ts.reserve(static_cast<size_t>(n));
+    const char* np = reinterpret_cast<const char*>(names);
+    for (int32_t i = 0; i < n; ++i) {
+      if (name_lens[i] < 0 || (name_lens[i] > 0 && !np)) kd::fail(KD_ERR_ARGUMENT, "safetensors save: bad name length");
+      std::string name(np ? np : "", static_cast<size_t>(name_lens[i]));
+      if (np) np += name_lens[i];
+      ts.push_back({std::move(name), T(tensors[i])});
+    }
+    std::vector<std::pair<std::string, std::string>> md;
+    const char* mp = reinterpret_cast<const char*>(meta);
+    for (int32_t i = 0; i < 2 * n_meta; ++i) {
+      if (meta_lens[i] < 0 || (meta_lens[i] > 0 && !mp)) kd::fail(KD_ERR_ARGUMENT, "safetensors save: bad metadata length");
+      std::string v(mp ? mp : "", static_cast<size_t>(meta_lens[i]));
+      if (mp) mp += meta_lens[i];
+      if (i % 2 == 0) md.emplace_back(std::move(v), std::string());
+      else md.back().second = std::move(v);
+    }
+    kd::io::write_safetensors(p, ts, md);
+  });
 }
 
 }  // extern "C"

@@ -17,6 +17,22 @@ namespace {
 
 int64_t grain_planes(int64_t s) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(1, s)); }
 
+// Sums in float64 with four independent accumulators: one chain of dependent adds runs at the
+// adder's latency, four keep it busy (the order is fixed, so results do not vary run to run).
+template <typename T, typename F>
+double sum4(const T* q, int64_t s, F f) {
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  int64_t i = 0;
+  for (; i + 4 <= s; i += 4) {
+    a0 += f(q, i);
+    a1 += f(q, i + 1);
+    a2 += f(q, i + 2);
+    a3 += f(q, i + 3);
+  }
+  for (; i < s; ++i) a0 += f(q, i);
+  return (a0 + a1) + (a2 + a3);
+}
+
 }  // namespace
 
 void batch_norm_stats(const Tensor& x, int64_t n, int64_t c, int64_t s, double* mean, double* var) {
@@ -28,20 +44,16 @@ void batch_norm_stats(const Tensor& x, int64_t n, int64_t c, int64_t s, double* 
         double sum = 0;
         for (int64_t b = 0; b < n; ++b) {
           const scalar_t* q = p + (b * c + ch) * s;
-          double part = 0;
-          for (int64_t i = 0; i < s; ++i) part += q[i];
-          sum += part;
+          sum += sum4(q, s, [](const scalar_t* v, int64_t i) { return static_cast<double>(v[i]); });
         }
         const double m = sum / count;
         double sq = 0;
         for (int64_t b = 0; b < n; ++b) {
           const scalar_t* q = p + (b * c + ch) * s;
-          double part = 0;
-          for (int64_t i = 0; i < s; ++i) {
-            double d = q[i] - m;
-            part += d * d;
-          }
-          sq += part;
+          sq += sum4(q, s, [m](const scalar_t* v, int64_t i) {
+            const double d = v[i] - m;
+            return d * d;
+          });
         }
         mean[ch] = m;
         var[ch] = sq / count;
@@ -79,13 +91,10 @@ void batch_norm_backward_reduce(const Tensor& g, const Tensor& x, int64_t n, int
         for (int64_t b = 0; b < n; ++b) {
           const scalar_t* gq = gp + (b * c + ch) * s;
           const scalar_t* xq = xp + (b * c + ch) * s;
-          double pg = 0, pgx = 0;
-          for (int64_t i = 0; i < s; ++i) {
-            pg += gq[i];
-            pgx += gq[i] * (xq[i] - m);
-          }
-          sg += pg;
-          sgx += pgx;
+          sg += sum4(gq, s, [](const scalar_t* v, int64_t i) { return static_cast<double>(v[i]); });
+          sgx += sum4(gq, s, [xq, m](const scalar_t* v, int64_t i) {
+            return static_cast<double>(v[i]) * (xq[i] - m);
+          });
         }
         sum_g[ch] = sg;
         sum_gx[ch] = sgx;

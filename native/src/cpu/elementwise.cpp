@@ -2,6 +2,7 @@
 // fills, clamp, where and masked_fill. Each op is a small lambda fed to map1/map2, which pick a
 // unit-stride loop (vectorisable) or a general strided loop per inner run.
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -321,6 +322,22 @@ void masked_fill_kernel(const Tensor& t, const Tensor& mask, double value) {
     const Tensor* ts[2] = {&t, &mask};
     ElementwisePlan<2> plan(t.sizes(), ts);
     plan.run([&](char** p, const int64_t* st, int64_t n) {
+      if (st[0] == sizeof(scalar_t) && st[1] == 1) {
+        // Contiguous run: a select, not a branch (a ReLU mask is a coin toss per element).
+        // As same-width unsigned integers, (cur & ~mask) | (v & mask) vectorises.
+        using U = std::conditional_t<sizeof(scalar_t) == 8, uint64_t,
+                  std::conditional_t<sizeof(scalar_t) == 4, uint32_t, uint8_t>>;
+        static_assert(sizeof(U) == sizeof(scalar_t), "masked_fill: unexpected element size");
+        U vb;
+        std::memcpy(&vb, &v, sizeof(U));
+        auto* o = reinterpret_cast<U*>(p[0]);
+        const auto* m = reinterpret_cast<const uint8_t*>(p[1]);
+        for (int64_t i = 0; i < n; ++i) {
+          const U mask = U(0) - static_cast<U>(m[i] != 0);
+          o[i] = (o[i] & ~mask) | (vb & mask);
+        }
+        return;
+      }
       for (int64_t i = 0; i < n; ++i)
         if (*reinterpret_cast<const bool*>(p[1] + i * st[1]))
           *reinterpret_cast<scalar_t*>(p[0] + i * st[0]) = v;

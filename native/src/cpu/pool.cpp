@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "core/dtype.h"
@@ -17,6 +19,26 @@ namespace {
 int64_t planes_of(const Tensor& t) {
   int64_t hw = t.size(t.dim() - 2) * t.size(t.dim() - 1);
   return hw == 0 ? 0 : t.numel() / hw;
+}
+
+// mask all ones: b, else a; as integers, so the compiler emits no branch.
+inline float blend(float a, float b, int64_t mask) {
+  uint32_t x, y;
+  std::memcpy(&x, &a, 4);
+  std::memcpy(&y, &b, 4);
+  const uint32_t m = static_cast<uint32_t>(mask);
+  x = (x & ~m) | (y & m);
+  std::memcpy(&a, &x, 4);
+  return a;
+}
+inline double blend(double a, double b, int64_t mask) {
+  uint64_t x, y;
+  std::memcpy(&x, &a, 8);
+  std::memcpy(&y, &b, 8);
+  const uint64_t m = static_cast<uint64_t>(mask);
+  x = (x & ~m) | (y & m);
+  std::memcpy(&a, &x, 8);
+  return a;
 }
 
 int64_t grain_for(int64_t per_plane) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, per_plane)); }
@@ -89,6 +111,28 @@ void max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2
           scalar_t* vo = dst + p * OH * OW;
           int64_t* io = idx + p * OH * OW;
           const int64_t KH = kernel[0], KW = kernel[1], SH = stride[0], SW = stride[1];
+          if (KH == 2 && KW == 2 && SH == 2 && SW == 2) {
+            // The usual 2x2/2 pooling: four candidates per output in PyTorch's order (row by
+            // row); the winner's position within the window is tracked as 0..3.
+            for (int64_t oh = 0; oh < OH; ++oh) {
+              const scalar_t* r0 = in + 2 * oh * W;
+              const scalar_t* r1 = r0 + W;
+              for (int64_t ow = 0; ow < OW; ++ow) {
+                scalar_t best = r0[2 * ow];
+                int64_t k = 0;
+                const scalar_t cand[3] = {r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+                for (int64_t j = 0; j < 3; ++j) {
+                  const scalar_t v = cand[j];
+                  const int64_t take = -static_cast<int64_t>((v > best) | (v != v));
+                  best = blend(best, v, take);
+                  k = (k & ~take) | ((j + 1) & take);
+                }
+                vo[oh * OW + ow] = best;
+                io[oh * OW + ow] = (2 * oh + (k >> 1)) * W + 2 * ow + (k & 1);
+              }
+            }
+            continue;
+          }
           for (int64_t oh = 0; oh < OH; ++oh)
             for (int64_t ow = 0; ow < OW; ++ow) {
               const int64_t h0 = oh * SH, w0 = ow * SW;
@@ -98,11 +142,11 @@ void max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2
                 const int64_t base = (h0 + kh) * W + w0;
                 for (int64_t kw = 0; kw < KW; ++kw) {
                   const scalar_t v = in[base + kw];
-                  // The first maximum wins; a NaN propagates (as PyTorch, v != v). Selects,
-                  // not branches: on real activations the comparison is a coin toss.
-                  const bool take = (v > best) | (v != v);
-                  best = take ? v : best;
-                  arg = take ? base + kw : arg;
+                  // The first maximum wins; a NaN propagates (as PyTorch, v != v). Masks, not
+                  // branches: on real activations the comparison is a coin toss.
+                  const int64_t take = -static_cast<int64_t>((v > best) | (v != v));
+                  best = blend(best, v, take);
+                  arg = (arg & ~take) | ((base + kw) & take);
                 }
               }
               vo[oh * OW + ow] = best;

@@ -1,7 +1,9 @@
 package dev.kindling.internal;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FunctionPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.NoException;
@@ -209,6 +211,22 @@ public final class KindlingNative {
       @Cast("const kd_tensor*") long[] gradAvgs, double[] hyper);
   public static native int kd_optim_adagrad(long n, @Cast("const kd_tensor*") long[] params, @Cast("const kd_tensor*") long[] grads,
       @Cast("const kd_tensor*") long[] sums, double[] hyper);
+
+  // ---- files: safetensors and torch.save (io). Paths, names and tensor handles go in native
+  // memory (BytePointer/LongPointer), never pinned Java arrays: these calls do file I/O, which must
+  // not run inside a JNI critical region (that would hold up the garbage collector).
+  public static native long kd_safetensors_read(@Cast("const int8_t*") BytePointer path, long pathLen);
+  public static native long kd_safetensors_parse(@Cast("const int8_t*") BytePointer data, long n);
+  public static native long kd_torch_load(@Cast("const int8_t*") BytePointer path, long pathLen);
+  public static native void kd_file_close(long f);
+  public static native long kd_file_num_tensors(long f);
+  public static native long kd_file_num_metadata(long f);
+  public static native long kd_file_tensor(long f, long i);
+  public static native long kd_file_string(long f, int kind, long i, @Cast("int8_t*") byte[] out, long cap);
+  public static native int kd_safetensors_write(@Cast("const int8_t*") BytePointer path, long pathLen,
+      @Cast("const kd_tensor*") LongPointer tensors, int n, @Cast("const int8_t*") BytePointer names,
+      @Cast("const int64_t*") LongPointer nameLens, @Cast("const int8_t*") BytePointer meta,
+      @Cast("const int64_t*") LongPointer metaLens, int nMeta);
 
   /**
    * The one native-to-Java callback: the engine calls it for every Java tensor hook with the

@@ -13,6 +13,7 @@ public final class Native {
   public static final int ERR_STATE = 5;
   public static final int ERR_MEMORY = 6;
   public static final int ERR_CALLBACK = 8;
+  public static final int ERR_IO = 9;  // file system errors (io): UncheckedIOException
 
   static {
     NativeLoader.load();
@@ -49,6 +50,8 @@ public final class Native {
         return new IllegalStateException(msg);
       case ERR_MEMORY:
         throw new OutOfMemoryError("Kindling native memory: " + msg);
+      case ERR_IO:
+        return new java.io.UncheckedIOException(new java.io.IOException(msg));
       case ERR_ARGUMENT:
       case ERR_DTYPE:
         return new IllegalArgumentException(msg);

@@ -320,28 +320,33 @@ public abstract class Module implements AutoCloseable {
 
   /**
    * {@code load_state_dict(state_dict, strict)}: copies values into the parameters and
-   * persistent buffers without recording gradients. A shape mismatch is always an error; with
-   * strict, missing and unexpected keys are too (one message listing all, like PyTorch's).
+   * persistent buffers without recording gradients. A shape or dtype mismatch (or a null or closed
+   * tensor) is always an error; with strict, missing and unexpected keys are too (one message
+   * listing all, like PyTorch's). Everything is checked before anything is copied, so a failed
+   * load leaves the module untouched. Unlike PyTorch, which converts silently, a dtype that differs
+   * from the module's is refused: convert the module ({@code toDouble()}) or the tensors first.
    */
   public IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict, boolean strict) {
     if (stateDict == null) throw new NullPointerException(className() + ".loadStateDict: stateDict is null");
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
     List<String> errors = new ArrayList<>();
-    try (var g = Autograd.noGrad()) {
-      loadFrom(stateDict, "", missing, unexpected, errors);
-    }
+    List<Tensor[]> copies = new ArrayList<>();  // {destination, source}, copied once all is checked
+    loadFrom(stateDict, "", missing, unexpected, errors, copies);
     if (strict) {
       if (!unexpected.isEmpty()) errors.add(0, "Unexpected key(s) in state_dict: " + quoted(unexpected) + ". ");
       if (!missing.isEmpty()) errors.add(0, "Missing key(s) in state_dict: " + quoted(missing) + ". ");
     }
     if (!errors.isEmpty())
       throw new IllegalArgumentException("Error(s) in loading state_dict for " + className() + ":\n\t" + String.join("\n\t", errors));
+    try (var g = Autograd.noGrad()) {
+      for (Tensor[] c : copies) c[0].copy_(c[1]);
+    }
     return new IncompatibleKeys(missing, unexpected);
   }
 
   private void loadFrom(Map<String, Tensor> sd, String prefix, List<String> missing,
-      List<String> unexpected, List<String> errors) {
+      List<String> unexpected, List<String> errors, List<Tensor[]> copies) {
     Map<String, Tensor> local = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : parameters.entrySet())
       if (e.getValue() != null) local.put(e.getKey(), e.getValue());
@@ -359,18 +364,21 @@ public abstract class Module implements AutoCloseable {
         errors.add("While copying the parameter named \"" + key + "\", expected a tensor but got null.");
         continue;
       }
+      if (in.isClosed()) {
+        errors.add("While copying the parameter named \"" + key + "\", the tensor in the state_dict has been closed.");
+        continue;
+      }
       if (!Arrays.equals(in.shape(), mine.shape())) {
         errors.add("size mismatch for " + key + ": copying a param with shape " + Arrays.toString(in.shape())
             + " from checkpoint, the shape in current model is " + Arrays.toString(mine.shape()) + ".");
         continue;
       }
-      try {
-        mine.copy_(in);
-      } catch (RuntimeException ex) {
-        errors.add("While copying the parameter named \"" + key + "\", whose dimensions in the model are "
-            + Arrays.toString(mine.shape()) + " and whose dimensions in the checkpoint are "
-            + Arrays.toString(in.shape()) + ", an exception occurred : " + ex.getMessage() + ".");
+      if (in.dtype() != mine.dtype()) {
+        errors.add("dtype mismatch for " + key + ": copying a param with dtype " + in.dtype()
+            + " from checkpoint, the dtype in current model is " + mine.dtype() + ".");
+        continue;
       }
+      copies.add(new Tensor[] {mine, in});
     }
     for (String key : sd.keySet()) {
       if (!key.startsWith(prefix)) continue;
@@ -380,7 +388,7 @@ public abstract class Module implements AutoCloseable {
       if (!modules.containsKey(first) && !local.containsKey(rest)) unexpected.add(key);
     }
     for (Map.Entry<String, Module> e : modules.entrySet())
-      e.getValue().loadFrom(sd, prefix + e.getKey() + ".", missing, unexpected, errors);
+      e.getValue().loadFrom(sd, prefix + e.getKey() + ".", missing, unexpected, errors, copies);
   }
 
   private static String quoted(List<String> keys) {
