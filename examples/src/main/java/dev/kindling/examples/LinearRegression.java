@@ -4,6 +4,10 @@ import dev.kindling.Autograd;
 import dev.kindling.Kindling;
 import dev.kindling.Scope;
 import dev.kindling.Tensor;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Fits y = X·w + b to noisy synthetic data by full-batch gradient descent with autograd, the way
@@ -11,9 +15,19 @@ import dev.kindling.Tensor;
  * no_grad, gradients cleared. Each step is a scope, so the graph and every temporary are freed
  * with it and the loop runs at flat native memory.
  */
-public final class LinearRegression {
+@Command(name = "linear-regression", mixinStandardHelpOptions = true,
+    description = "The quickstart: fit a linear model to synthetic data with autograd (what runs when no example is named).")
+public final class LinearRegression implements Callable<Integer> {
+  @Option(names = "--steps", description = "Gradient descent steps (default: ${DEFAULT-VALUE})", defaultValue = "300")
+  int steps = 300;
+
   public static void main(String[] args) {
-    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+    int code = new CommandLine(new LinearRegression()).execute(args);
+    if (code != 0) System.exit(code);
+  }
+
+  @Override
+  public Integer call() {
     Kindling.manualSeed(42);
 
     long n = 1024, features = 8;
@@ -48,6 +62,7 @@ public final class LinearRegression {
     System.out.println("true    w = " + trueW.view(-1));
     System.out.printf("learned b = %.4f (true 0.5)%n", b.item());
     for (Tensor t : new Tensor[] {trueW, x, y, w, b}) t.close();
+    return 0;
   }
 
   /** The chain of backward functions from t to the leaves, e.g. MeanBackward0 <- PowBackward0 <- … */
