@@ -4,13 +4,14 @@
 # for a bounded time on a seed corpus made from the golden files. Exits non-zero on any crash,
 # leak or sanitizer report; the reproducer is left in $FUZZ_OUT.
 #   FUZZ_SECONDS  seconds per target (default 60)
-#   FUZZ_OUT      work folder (default /tmp/kindling-fuzz)
+#   FUZZ_OUT      work folder (default java/target/fuzz in this checkout; emptied first, so a
+#                 build of another checkout never leaks in)
 #   KINDLING_BLAS_DIR  the unpacked OpenBLAS platform folder (default: the one Maven unpacked)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
 seconds="${FUZZ_SECONDS:-60}"
-out="${FUZZ_OUT:-/tmp/kindling-fuzz}"
+out="${FUZZ_OUT:-$repo/java/target/fuzz}"
 blas="${KINDLING_BLAS_DIR:-$repo/java/target/openblas/org/bytedeco/openblas/linux-x86_64}"
 golden="$repo/java/src/test/resources/golden/io"
 
@@ -18,6 +19,7 @@ command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt-get ins
 [[ -d "$blas" ]] || { echo "fuzz.sh: no OpenBLAS at $blas (run the Maven build first or set KINDLING_BLAS_DIR)"; exit 1; }
 
 build="$out/build"
+rm -rf "$out" && mkdir -p "$out"
 cmake -S native -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKINDLING_BLAS_DIR="$blas" -DKINDLING_BUILD_TESTS=OFF \
   -DKINDLING_FUZZ=ON -DKINDLING_SANITIZE="address;undefined" > "$out.cmake.log" 2>&1 || { cat "$out.cmake.log"; exit 1; }
