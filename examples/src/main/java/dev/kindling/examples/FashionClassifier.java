@@ -25,9 +25,7 @@ import dev.kindling.optim.CosineAnnealingLR;
 import dev.kindling.optim.LRScheduler;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -208,13 +206,10 @@ public final class FashionClassifier implements Callable<Integer> {
           .with("batch_size", batchSize).with("lr", lr).with("augment", augment).with("schedule", schedule.name())
           .with("history", Tensor.fromArray(history.toArray(), history.size(), COLUMNS.length));
       if (flip != null) e.with("flip_rng_state", flip.generator().getState());
-      // the scheduler's state dict is plain data: one entry per key
-      if (scheduler != null) scheduler.stateDict().forEach((k, v) -> e.with(SCHEDULER + k, v));
+      if (scheduler != null) e.with("lr_scheduler", scheduler.stateDict());
       Checkpoint.save(path, e);
     }
   }
-
-  private static final String SCHEDULER = "lr_scheduler_";
 
   /** Loads a checkpoint made by {@link #save}; returns the epoch it was written after. */
   private int restore(Path path, Module model, Adam optimizer, LRScheduler scheduler, Generator shuffle, RandomHorizontalFlip flip,
@@ -230,9 +225,7 @@ public final class FashionClassifier implements Callable<Integer> {
       model.loadStateDict(c.stateDict("state_dict"));
       optimizer.loadStateDict(c.optimizerState("optimizer"));
       if (scheduler != null) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        for (String k : c.keys()) if (k.startsWith(SCHEDULER)) state.put(k.substring(SCHEDULER.length()), c.get(k));
-        scheduler.loadStateDict(state);  // the schedule's length (T_max) is the first run's --epochs
+        scheduler.loadStateDict(c.getMap("lr_scheduler"));  // the schedule's length (T_max) is the first run's --epochs
         long tMax = ((CosineAnnealingLR) scheduler).tMax();
         if (tMax != epochs)
           System.out.println("note: the cosine schedule spans the first run's " + tMax + " epochs (--epochs " + epochs
