@@ -13,6 +13,8 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || need+=(g++)
 command -v mvn >/dev/null || need+=(maven)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+# The examples draw their plots with Java2D, which needs a font.
+[[ -d /usr/share/fonts/truetype/dejavu ]] || need+=(fonts-dejavu-core fontconfig)
 data=/usr/share/datasets/fashion-mnist
 [[ -d "$data" ]] || need+=(dataset-fashion-mnist)
 if (( ${#need[@]} )); then
