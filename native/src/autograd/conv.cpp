@@ -21,14 +21,6 @@ namespace {
 
 using ops::Pair2;
 
-// d conv2d(x, w) / d w contracted with gout: x [N, G*Cg, H, W], gout [N, G*Og, OH, OW]
-// -> [G*Og, Cg, kh, kw] (conv2d_weight below, recorded so that double backward works).
-Tensor conv_weight_grad(const Tensor& x, const Tensor& gout, int64_t kh, int64_t kw,
-                        const Pair2& stride, const Pair2& padding, const Pair2& dilation,
-                        int64_t groups) {
-  return conv2d_weight(x, gout, kh, kw, stride, padding, dilation, groups);
-}
-
 Tensor bias_grad(const Tensor& g) { return sum_dims(g, Dims{0, 2, 3}, false); }
 
 struct ConvParams {
@@ -57,7 +49,7 @@ struct ConvolutionBackward0 : Node {
         out[0] = conv_transpose2d(g, w, Tensor(), p.stride, p.padding, op, p.dilation, p.groups);
       }
       if (needs_input_grad(1))
-        out[1] = conv_weight_grad(x, g, kh, kw, p.stride, p.padding, p.dilation, p.groups);
+        out[1] = conv2d_weight(x, g, kh, kw, p.stride, p.padding, p.dilation, p.groups);
     } else {
       if (needs_input_grad(0)) {
         Tensor gi = conv2d(g, w, Tensor(), p.stride, p.padding, p.dilation, p.groups);
@@ -66,7 +58,7 @@ struct ConvolutionBackward0 : Node {
         out[0] = gi;
       }
       if (needs_input_grad(1))
-        out[1] = conv_weight_grad(g, x, kh, kw, p.stride, p.padding, p.dilation, p.groups);
+        out[1] = conv2d_weight(g, x, kh, kw, p.stride, p.padding, p.dilation, p.groups);
     }
     if (needs_input_grad(2)) out[2] = bias_grad(g);
     return out;

@@ -28,6 +28,9 @@ namespace cpu {
 // c = a @ b (+ beta * c) with single-threaded BLAS calls on blocks of c: the longer side of c is
 // cut into one block per pool thread (a multiple of 16 wide, so each block keeps BLAS's
 // register tiles full). Inside a pool task parallel_for runs inline: one call, this thread.
+// A product below this many multiply-adds runs whole on one thread.
+constexpr int64_t kSerialGemm = 65536 * 4;
+
 template <typename T>
 void parallel_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
                    const T* b, int64_t ldb, T* c, int64_t ldc, T beta) {
@@ -46,7 +49,7 @@ void parallel_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a
                   c + i0 * ldc + j0, static_cast<blasint>(ldc));
   };
   const int threads = num_threads();
-  if (threads <= 1 || m * n * k <= 65536 * 4 || (m < 32 && n < 32)) {
+  if (threads <= 1 || m * n * k <= kSerialGemm || (m < 32 && n < 32)) {
     call(0, m, 0, n);
     return;
   }
@@ -131,10 +134,9 @@ inline blasint vec_inc(int64_t len, int64_t stride) {
   return static_cast<blasint>(len > 1 ? stride : 1);
 }
 
-// Below these sizes (m*n*k for gemm; m*k for gemv and dot) a batch of products is spread over
-// the pool one product per task; larger products are split themselves (parallel_gemm), one
-// after another.
-constexpr int64_t kSerialGemm = 65536 * 4;
+// Below kSerialGemm (m*n*k for gemm; kSerialGemv, m*k, for gemv and dot) a batch of products is
+// spread over the pool one product per task; larger products are split themselves
+// (parallel_gemm), one after another.
 constexpr int64_t kSerialGemv = 2304 * 4;
 
 // Offsets (in elements) of each batch's matrix, walking the leading dims of t in row-major order.
