@@ -22,7 +22,7 @@ build="$out/build"
 rm -rf "$out" && mkdir -p "$out"
 cmake -S native -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKINDLING_BLAS_DIR="$blas" -DKINDLING_BUILD_TESTS=OFF \
-  -DKINDLING_FUZZ=ON -DKINDLING_SANITIZE="address;undefined" > "$out.cmake.log" 2>&1 || { cat "$out.cmake.log"; exit 1; }
+  -DKINDLING_FUZZ=ON -DKINDLING_CUDA=OFF -DKINDLING_SANITIZE="address;undefined" > "$out.cmake.log" 2>&1 || { cat "$out.cmake.log"; exit 1; }
 cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target fuzz_safetensors fuzz_zip fuzz_pickle
 
 rm -rf "$out/corpus" && mkdir -p "$out/corpus"/{safetensors,zip,pickle} "$out/artifacts"

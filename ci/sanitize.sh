@@ -12,7 +12,7 @@ if [[ ! -d "$blas" ]]; then
   exit 1
 fi
 cmake -S "$repo/native" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DKINDLING_SANITIZE="address;undefined" -DKINDLING_BLAS_DIR="$blas" ${KINDLING_CMAKE_ARGS:-}
+  -DKINDLING_SANITIZE="address;undefined" -DKINDLING_CUDA=OFF -DKINDLING_BLAS_DIR="$blas" ${KINDLING_CMAKE_ARGS:-}
 cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)"
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

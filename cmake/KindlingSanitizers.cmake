@@ -2,6 +2,6 @@
 set(KINDLING_SANITIZE "" CACHE STRING "Sanitizers to enable (e.g. address;undefined)")
 if(KINDLING_SANITIZE)
   string(REPLACE ";" "," _kd_san "${KINDLING_SANITIZE}")
-  add_compile_options(-fsanitize=${_kd_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_compile_options($<$<COMPILE_LANGUAGE:C,CXX>:-fsanitize=${_kd_san};-fno-omit-frame-pointer;-fno-sanitize-recover=all>)
   add_link_options(-fsanitize=${_kd_san})
 endif()

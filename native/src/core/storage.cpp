@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/host_cache.h"
+#include "cuda/cuda.h"
 
 namespace kd {
 
@@ -19,7 +20,18 @@ std::atomic<int64_t> g_live_bytes{0};
 constexpr size_t kHeader = (sizeof(Storage) + 63) / 64 * 64;
 constexpr size_t kInlineMax = 512;
 
-Ref<Storage> Storage::allocate(size_t nbytes, Device device) {
+Ref<Storage> Storage::allocate(size_t nbytes, Device device, int32_t index) {
+  if (device == Device::CUDA) {
+    // Device memory from the CUDA backend's caching allocator; only the header is on the host.
+    void* data = cuda::allocate(nbytes, index);
+    void* block = std::malloc(sizeof(Storage));
+    if (!block) {
+      cuda::release(data, nbytes, index);
+      fail(KD_ERR_MEMORY, "allocate: out of memory allocating a storage header");
+    }
+    g_live_bytes.fetch_add(static_cast<int64_t>(nbytes), std::memory_order_relaxed);
+    return Ref<Storage>::adopt(new (block) Storage(data, nbytes, device, false, index));
+  }
   if (device != Device::CPU) fail(KD_ERR_UNSUPPORTED, "allocate: no allocator for device ", int(device));
   if (nbytes <= kInlineMax) {
     void* block = std::malloc(kHeader + (nbytes == 0 ? 16 : nbytes));
@@ -50,6 +62,10 @@ Ref<Storage> Storage::allocate(size_t nbytes, Device device) {
 Storage::~Storage() {
   g_live_bytes.fetch_sub(static_cast<int64_t>(nbytes_), std::memory_order_relaxed);
   if (inline_) return;
+  if (device_ == Device::CUDA) {
+    cuda::release(data_, nbytes_, device_index_);
+    return;
+  }
   if (cache_class_) host_cache::release(data_, cache_class_);
   else std::free(data_);
 }

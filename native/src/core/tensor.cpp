@@ -100,7 +100,7 @@ int32_t wrap_dim(int64_t dim, int32_t ndim, const char* op) {
   return static_cast<int32_t>(dim < 0 ? dim + n : dim);
 }
 
-Tensor Tensor::empty(const Dims& sizes, DType dtype, Device device) {
+Tensor Tensor::empty(const Dims& sizes, DType dtype, Device device, int32_t device_index) {
   for (int32_t i = 0; i < sizes.size(); ++i)
     if (sizes[i] < 0) fail(KD_ERR_ARGUMENT, "empty: negative dimension ", sizes[i], " in shape ", sizes.str());
   // An overflowing element count would allocate a tiny buffer for a huge shape.
@@ -113,7 +113,7 @@ Tensor Tensor::empty(const Dims& sizes, DType dtype, Device device) {
   if (has_zero) n = 0, overflow = false;
   if (overflow || __builtin_mul_overflow(n, static_cast<int64_t>(element_size(dtype)), &nbytes))
     fail(KD_ERR_ARGUMENT, "empty: storage size calculation overflowed with sizes ", sizes.str());
-  auto storage = Storage::allocate(static_cast<size_t>(n) * element_size(dtype), device);
+  auto storage = Storage::allocate(static_cast<size_t>(n) * element_size(dtype), device, device_index);
   return Tensor(Ref<TensorImpl>::adopt(
       new TensorImpl(std::move(storage), sizes, contiguous_strides(sizes), 0, dtype)));
 }

@@ -80,7 +80,12 @@ class Tensor {
   Tensor() = default;
   explicit Tensor(Ref<TensorImpl> impl) : impl_(std::move(impl)) {}
 
-  static Tensor empty(const Dims& sizes, DType dtype, Device device = Device::CPU);
+  static Tensor empty(const Dims& sizes, DType dtype, Device device = Device::CPU,
+                      int32_t device_index = 0);
+  // A fresh tensor on the same device as `like`.
+  static Tensor empty_like_device(const Dims& sizes, DType dtype, const Tensor& like) {
+    return empty(sizes, dtype, like.device(), like.device_index());
+  }
   // A view of base's storage with a new layout.
   static Tensor view_of(const Tensor& base, const Dims& sizes, const Dims& strides,
                         int64_t offset);
@@ -99,6 +104,8 @@ class Tensor {
   int64_t offset() const { return impl_->offset; }
   DType dtype() const { return impl_->dtype; }
   Device device() const { return impl_->storage->device(); }
+  int32_t device_index() const { return impl_->storage->device_index(); }
+  bool is_cuda() const { return impl_->storage->device() == Device::CUDA; }
   Storage* storage() const { return impl_->storage.get(); }
   int64_t numel() const { return impl_->sizes.numel(); }
   bool is_contiguous() const;
