@@ -124,16 +124,21 @@ std::atomic<bool> g_cublas_usable{true};
 
 constexpr int kMaxHandles = 64;
 
+// cuBLAS allows calls from several threads only when they do not use one handle at the same
+// time; the calls only queue work on the stream, so one lock per device costs next to nothing.
+std::mutex& handle_mutex(int32_t device) {
+  static std::mutex mus[kMaxHandles];
+  return mus[device];
+}
+
 // The handle of `device` (the current one), created on first use and bound to the device's
 // stream; nullptr when cuBLAS is absent or unusable. Handles live until the process exits
-// (destroying them at exit could run after the CUDA context is gone).
+// (destroying them at exit could run after the CUDA context is gone). The caller holds
+// handle_mutex(device).
 cublasHandle_t handle(int32_t device) {
   const Cublas& lib = cublas();
   if (!lib.loaded || !g_cublas_usable.load(std::memory_order_relaxed)) return nullptr;
-  static std::mutex mu;
   static cublasHandle_t handles[kMaxHandles] = {};
-  if (device < 0 || device >= kMaxHandles) return nullptr;
-  std::lock_guard<std::mutex> lock(mu);
   if (handles[device]) return handles[device];
   cublasHandle_t h = nullptr;
   if (lib.create(&h) != CUBLAS_STATUS_SUCCESS || !h) {
@@ -364,7 +369,13 @@ void gemm_strided_batched(bool ta, bool tb, int64_t m, int64_t n, int64_t k, con
                           int64_t lda, int64_t stride_a, const T* b, int64_t ldb, int64_t stride_b,
                           T* c, int64_t ldc, int64_t stride_c, int64_t batch, T beta) {
   if (m <= 0 || n <= 0 || batch <= 0) return;
-  cublasHandle_t h = k > 0 ? handle(current_device()) : nullptr;
+  const int32_t device = current_device();
+  std::unique_lock<std::mutex> lock;
+  cublasHandle_t h = nullptr;
+  if (k > 0 && device >= 0 && device < kMaxHandles && cublas().loaded) {
+    lock = std::unique_lock<std::mutex>(handle_mutex(device));
+    h = handle(device);
+  }
   if (!h) {
     in_house_gemm<T>(ta, tb, m, n, k, a, lda, stride_a, b, ldb, stride_b, c, ldc, stride_c, batch,
                      beta);
