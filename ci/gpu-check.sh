@@ -48,6 +48,20 @@ run() {
   return $rc
 }
 
+# run_logged FILE NAME SECONDS CMD...: run, with the output also appended to FILE (printed when
+# the command ends; no pipeline, so that a failure is recorded in this shell, not a subshell).
+run_logged() {
+  local file=$1 tmp rc
+  shift
+  tmp="$(mktemp)"
+  run "$@" > "$tmp" 2>&1
+  rc=$?
+  cat "$tmp"
+  cat "$tmp" >> "$file"
+  rm -f "$tmp"
+  return $rc
+}
+
 # ---- 1. the machine ---------------------------------------------------------------------------
 section "machine"
 export PATH="$PATH:/usr/local/cuda/bin"
@@ -69,7 +83,8 @@ echo "CUDA architecture: ${arch}-real"
 
 # ---- 2. PyTorch on this GPU ---------------------------------------------------------------------
 section "PyTorch benchmark (bench/gpu_pytorch.py)"
-run "gpu_pytorch.py" "$(allow 120 300)" python3 "$repo/bench/gpu_pytorch.py" all | tee "$out/bench-pytorch.txt"
+: > "$out/bench-pytorch.txt"
+run_logged "$out/bench-pytorch.txt" "gpu_pytorch.py" "$(allow 120 300)" python3 "$repo/bench/gpu_pytorch.py" all
 
 # ---- 3. cuBLAS ------------------------------------------------------------------------------------
 section "cuBLAS"
@@ -123,9 +138,9 @@ fi
 section "Kindling benchmark (bench_cuda)"
 : > "$out/bench-kindling.txt"
 if [[ -x "$build/tests/bench_cuda" ]]; then
-  run "bench_cuda" "$(allow 90 40)" "$build/tests/bench_cuda" all | tee -a "$out/bench-kindling.txt"
-  run "bench_cuda gemm (in-house)" "$(allow 60 10)" env KINDLING_CUBLAS=none "$build/tests/bench_cuda" gemm \
-    | tee -a "$out/bench-kindling.txt"
+  run_logged "$out/bench-kindling.txt" "bench_cuda" "$(allow 90 40)" "$build/tests/bench_cuda" all
+  run_logged "$out/bench-kindling.txt" "bench_cuda gemm (in-house)" "$(allow 60 10)" \
+    env KINDLING_CUBLAS=none "$build/tests/bench_cuda" gemm
 else
   failed+=("bench_cuda (not built)")
 fi
@@ -197,8 +212,13 @@ for r in k + p:
 EOF
 echo
 echo "elapsed: $(( $(date +%s) - start ))s; log: $log"
+status=0
 if (( ${#failed[@]} )); then
-  echo "FAILED steps: ${failed[*]}"
-  exit 1
+  printf 'FAILED steps:\n'
+  printf '  %s\n' "${failed[@]}"
+  status=1
+else
+  echo "all steps passed"
 fi
-echo "all steps passed"
+sleep 1  # let tee write the last lines into the log
+exit $status

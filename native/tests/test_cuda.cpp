@@ -417,10 +417,14 @@ TEST(index_select_gather_scatter_add) {
   for (DType dt : kAllDtypes) {
     Tensor x = sample(Dims{4, 5, 6}, dt, 60);
     for (int64_t dim : {0, 1, 2}) {
-      Tensor i = ops::binary_scalar(KD_REMAINDER, ops::randint(0, 100, Dims{7}, DType::Int64), x.size(static_cast<int32_t>(dim)), DType::Int64);
+      const auto d32 = static_cast<int32_t>(dim);
+      Tensor raw = ops::randint(0, 100, Dims{7}, DType::Int64);  // repeats are likely
+      Tensor i = ops::binary_scalar(KD_REMAINDER, raw, x.size(d32), DType::Int64);
       parity1(str("index_select ", dn(dt), " dim ", dim), {x, i},
               [&](const std::vector<Tensor>& v) { return ops::index_select(v[0], dim, v[1]); });
-      parity1(str("index_select ", dn(dt), " dim ", dim, " transposed self"), {ops::transpose(x, 0, 2), i},
+      Tensor xt = ops::transpose(x, 0, 2);
+      Tensor it = ops::binary_scalar(KD_REMAINDER, raw, xt.size(d32), DType::Int64);
+      parity1(str("index_select ", dn(dt), " dim ", dim, " transposed self"), {xt, it},
               [&](const std::vector<Tensor>& v) { return ops::index_select(v[0], dim, v[1]); });
       Dims gshape{3, 4, 5};
       ops::manual_seed(61 + dim);
@@ -727,7 +731,7 @@ TEST(max_pool2d_and_backward) {
   struct Mp { int64_t k[2], s[2], p[2], d[2]; bool ceil; };
   const std::vector<Mp> mps = {{{2, 2}, {2, 2}, {0, 0}, {1, 1}, false}, {{3, 3}, {2, 2}, {1, 1}, {1, 1}, true},
                                {{3, 2}, {1, 2}, {1, 1}, {2, 1}, false}, {{2, 3}, {3, 1}, {0, 1}, {1, 2}, true}};
-  for (DType dt : {DType::Float32, DType::Float64, DType::Int64}) {
+  for (DType dt : kFloatDtypes) {
     Tensor x = sample(Dims{2, 3, 10, 9}, dt, 180);
     for (const Mp& m : mps) {
       const std::string tag = str(dn(dt), " k", m.k[0], "x", m.k[1], " s", m.s[0], ",", m.s[1], " p", m.p[0], ",", m.p[1],
@@ -741,14 +745,26 @@ TEST(max_pool2d_and_backward) {
       parity("max_pool2d " + tag + " unbatched", {ops::select(x, 0, 1)}, pool);
       Tensor val, ind;
       ops::max_pool2d_with_indices(x, m.k, m.s, m.p, m.d, m.ceil, &val, &ind);
-      if (is_floating(dt)) {
-        parity1("max_pool2d backward (scatter) " + tag, {sample(val.sizes(), dt, 181), ind},
-                [&](const std::vector<Tensor>& v) { return ops::max_pool2d_scatter(v[0], v[1], x.size(2), x.size(3)); });
-      }
+      parity1("max_pool2d backward (scatter) " + tag, {sample(val.sizes(), dt, 181), ind},
+              [&](const std::vector<Tensor>& v) { return ops::max_pool2d_scatter(v[0], v[1], x.size(2), x.size(3)); });
       parity1("max_pool2d gather " + tag, {x, ind},
               [&](const std::vector<Tensor>& v) { return ops::max_pool2d_gather(v[0], v[1]); });
     }
   }
+  // ReLU outputs: many equal maxima in a window (the first one wins, on both devices).
+  const int64_t k[2] = {3, 3}, s[2] = {2, 2}, p[2] = {1, 1}, d[2] = {1, 1};
+  parity("max_pool2d with ties", {ops::unary(KD_RELU, sample(Dims{2, 3, 10, 9}, DType::Float32, 182))},
+         [&](const std::vector<Tensor>& v) {
+           Tensor val, ind;
+           ops::max_pool2d_with_indices(v[0], k, s, p, d, false, &val, &ind);
+           return std::vector<Tensor>{val, ind};
+         });
+  parity("max_pool2d of int64 is refused alike", {sample(Dims{1, 4, 4}, DType::Int64, 183)},
+         [&](const std::vector<Tensor>& v) {
+           Tensor val, ind;
+           ops::max_pool2d_with_indices(v[0], k, s, p, d, false, &val, &ind);
+           return std::vector<Tensor>{val, ind};
+         });
 }
 
 // ================================================================ batch norm
