@@ -2,7 +2,20 @@
 # (never a system package): Maven unpacks that jar and passes KINDLING_BLAS_DIR, the folder that
 # holds libopenblas.so.0 and include/cblas.h. At run time JavaCPP has already loaded that library
 # (by its soname) before libkindling, so no RPATH to it is needed in the shipped library.
-set(KINDLING_BLAS_DIR "" CACHE PATH "Folder with libopenblas.so.0 and include/cblas.h")
+#
+# KINDLING_BLAS_DIR=builtin instead compiles src/blas_builtin (plain blocked loops for the few
+# CBLAS routines the core calls): for machines without OpenBLAS and without network, such as the
+# GPU check machine (ci/gpu-check.sh). Correct, single-threaded, much slower than OpenBLAS.
+# A STRING, not a PATH: CMake would turn a relative "builtin" into an absolute path.
+set(KINDLING_BLAS_DIR "" CACHE STRING "Folder with libopenblas.so.0 and include/cblas.h, or 'builtin'")
+set(KINDLING_BLAS_BUILTIN OFF)
+if(KINDLING_BLAS_DIR STREQUAL "builtin")
+  set(KINDLING_BLAS_BUILTIN ON)
+  message(STATUS "Kindling: builtin BLAS (src/blas_builtin), no OpenBLAS")
+  add_library(kindling_blas STATIC "${PROJECT_SOURCE_DIR}/src/blas_builtin/blas_builtin.cpp")
+  target_include_directories(kindling_blas PUBLIC "${PROJECT_SOURCE_DIR}/src/blas_builtin")
+  return()
+endif()
 if(NOT KINDLING_BLAS_DIR)
   message(FATAL_ERROR "KINDLING_BLAS_DIR is not set: run the build through Maven (mvn install), "
                       "or pass -DKINDLING_BLAS_DIR=<unpacked org.bytedeco:openblas platform jar>/org/bytedeco/openblas/linux-x86_64")
