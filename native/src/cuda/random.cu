@@ -51,20 +51,28 @@ Draw reserve(int64_t n) {
   return d;
 }
 
+// Word `lane` of a block, picked with selects (a runtime index into the array would put it in
+// local memory).
+__device__ __forceinline__ uint32_t word(const Philox4& r, int lane) {
+  const uint32_t lo = (lane & 1) ? r.v[1] : r.v[0];
+  const uint32_t hi = (lane & 1) ? r.v[3] : r.v[2];
+  return (lane & 2) ? hi : lo;
+}
+
 // A uniform in [0, 1) for element `lane` of `block`: 24 bits for float, 53 for double.
 template <typename T>
 __device__ __forceinline__ T unit_uniform(uint64_t seed, uint64_t block, int lane);
 
 template <>
 __device__ __forceinline__ float unit_uniform<float>(uint64_t seed, uint64_t block, int lane) {
-  const uint32_t w = philox_block(seed, block, 0).v[lane];
+  const uint32_t w = word(philox_block(seed, block, 0), lane);
   return static_cast<float>(w & ((1u << 24) - 1)) * (1.0f / (1u << 24));
 }
 
 template <>
 __device__ __forceinline__ double unit_uniform<double>(uint64_t seed, uint64_t block, int lane) {
-  const uint64_t hi = philox_block(seed, block, 0).v[lane];
-  const uint64_t lo = philox_block(seed, block, 1).v[lane];
+  const uint64_t hi = word(philox_block(seed, block, 0), lane);
+  const uint64_t lo = word(philox_block(seed, block, 1), lane);
   const uint64_t bits = ((hi << 32) | lo) & ((1ULL << 53) - 1);
   return static_cast<double>(bits) * (1.0 / (1ULL << 53));
 }
