@@ -294,6 +294,10 @@ ops::BatchNormResult batch_norm(const Tensor& input, const Tensor& weight, const
     KD_CUDA_LAUNCH_CHECK();
     launch_affine<scalar_t>(false, x, Tensor(), r.out, coef.data<double>(), sh);
   });
+  if (batch_stats && running_mean.defined()) {  // written in place, as ops::copy_ would record
+    running_mean.bump_version();
+    running_var.bump_version();
+  }
   return r;
 }
 
