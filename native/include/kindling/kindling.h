@@ -252,9 +252,11 @@ int32_t kd_retains_grad(kd_tensor t);
 /* detach(): shares data, no history. detach_(): drops t's history in place. */
 kd_tensor kd_detach(kd_tensor t);
 int32_t kd_detach_(kd_tensor t);
-// t.data = src: t now views src's storage with src's sizes, strides, offset and dtype, keeping its
-// own autograd state (requires_grad, hooks). A .grad that no longer matches t's dtype or shape is
-// cleared (PyTorch keeps it, and the next accumulation fails; clearing is the safe choice).
+// t.data = src (PyTorch's set_data): t keeps its identity (handles, requires_grad, hooks) but now
+// views src's storage with src's sizes, strides, offset, dtype and device; its cached gradient
+// accumulator is dropped. A .grad that no longer matches t's dtype or shape is cleared (PyTorch
+// keeps it, and the next accumulation fails; clearing is the safe choice); a .grad on another
+// device is kept, so it can be moved the same way (Module.to moves parameters, then their grads).
 int32_t kd_set_data(kd_tensor t, kd_tensor src);
 
 /* Graph introspection. A kd_node owns a reference to a backward node; release it. */
@@ -354,6 +356,29 @@ int64_t kd_file_string(kd_file f, int32_t kind, int64_t i, int8_t* out, int64_t 
 int32_t kd_safetensors_write(const int8_t* path, int64_t path_len, const kd_tensor* tensors,
                              int32_t n, const int8_t* names, const int64_t* name_lens,
                              const int8_t* meta, const int64_t* meta_lens, int32_t n_meta);
+
+/* ---- devices (CUDA backend) ----------------------------------------------------------------
+ * Device codes are KD_CPU and KD_CUDA; `index` picks the CUDA device (ignored for KD_CPU). A bad
+ * device index, or CUDA where none is available, fails with KD_ERR_UNSUPPORTED and a message
+ * that gives the reason. An op on tensors of different devices fails with KD_ERR_ARGUMENT:
+ * "add: Expected all tensors to be on the same device, but found at least two devices, cuda:0
+ * and cpu!" (copy_ is the exception: it is how data moves between devices). */
+int32_t kd_cuda_built(void);                    /* 1 when compiled with the CUDA backend */
+int32_t kd_cuda_device_count(void);             /* 0 without backend, driver or GPU; never fails */
+const char* kd_cuda_unavailable_reason(void);   /* "" when devices exist */
+int32_t kd_device_index(kd_tensor t);           /* CUDA device index; -1 for CPU tensors */
+/* Differentiable copy to a device (autograd node ToCopyBackward0 sends the gradient back to the
+ * source device). Same device and index: a new handle to the SAME tensor (like torch's to()
+ * returning self). */
+kd_tensor kd_to_device(kd_tensor t, int32_t device, int32_t index);
+kd_tensor kd_empty_on(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device, int32_t index);
+kd_tensor kd_full_on(const int64_t* shape, int32_t ndim, double value, int32_t dtype, int32_t device,
+                     int32_t index);
+int32_t kd_cuda_synchronize(int32_t index);
+int64_t kd_cuda_memory_allocated(int32_t index);  /* bytes in use by tensors */
+int64_t kd_cuda_memory_cached(int32_t index);     /* bytes held by the caching allocator */
+void kd_cuda_empty_cache(void);
+const char* kd_cuda_gemm_backend(void);           /* "cublas", "in-house" or "none" */
 
 #ifdef __cplusplus
 }

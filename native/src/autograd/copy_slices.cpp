@@ -46,7 +46,7 @@ Tensor region_of(const Tensor& g, const ViewGeometry& geo) {
 }
 
 Tensor embed(const Tensor& r, const ViewGeometry& geo) {
-  Tensor z = ops::full(geo.base_sizes, 0.0, r.dtype());
+  Tensor z = ops::full_like_device(geo.base_sizes, 0.0, r.dtype(), r);
   ops::copy_(Tensor::view_of(z, geo.sizes, geo.strides, z.offset() + geo.offset), r);
   if (any_requires_grad({&r})) set_history(z, make_node<AsStridedScatterBackward0>({&r}, geo));
   return z;
@@ -70,7 +70,7 @@ struct CopySlices : Node {
     if (needs_input_grad(0)) {
       // Outside the view the base's gradient passes through; inside, the op's gradient for the
       // view's old value replaces it.
-      Tensor keep = ops::full(geo.base_sizes, 1.0, gb.dtype());
+      Tensor keep = ops::full_like_device(geo.base_sizes, 1.0, gb.dtype(), gb);
       ops::fill_(Tensor::view_of(keep, geo.sizes, geo.strides, keep.offset() + geo.offset), 0.0);
       Tensor base_grad = mul(gb, keep);
       if (!res.empty() && res[0].defined()) {

@@ -20,7 +20,7 @@ namespace {
 
 // ---- constants and masks (no gradient flows through these)
 
-Tensor zeros_like(const Tensor& t) { return ops::full(t.sizes(), 0.0, t.dtype()); }
+Tensor zeros_like(const Tensor& t) { return ops::full_like_device(t.sizes(), 0.0, t.dtype(), t); }
 Tensor mask(BinaryOp op, const Tensor& a, const Tensor& b) { return ops::binary(op, a, b); }
 Tensor mask(BinaryOp op, const Tensor& a, double s) { return ops::binary_scalar(op, a, s, DType::Float64); }
 Tensor mask_not(const Tensor& m) { return ops::unary(KD_LOGICAL_NOT, m); }
@@ -426,7 +426,7 @@ Tensor binary_scalar(BinaryOp op, const Tensor& a, double s, DType sdtype) {
   Tensor out = ops::binary_scalar(op, a, s, sdtype);
   if (!is_floating(out.dtype()) || !any_requires_grad({&a})) return out;
   auto n = binary_node(op, tensor_scalar_backward_name(op), tensor_scalar_slots(op), 1.0, &a, nullptr);
-  save_operands(*n, a, ops::scalar(s, out.dtype()), false);
+  save_operands(*n, a, ops::scalar_like_device(s, out.dtype(), a), false);
   set_history(out, n);
   save_result(*n, out);
   return out;
@@ -441,7 +441,7 @@ void binary_scalar_(BinaryOp op, const Tensor& a, double s, DType sdtype) {
     return;
   }
   binary_inplace(op, tensor_scalar_backward_name(op), tensor_scalar_slots(op), 1.0, a, nullptr,
-                 ops::scalar(s, a.dtype()), [&] { ops::binary_scalar_(op, a, s, sdtype); });
+                 ops::scalar_like_device(s, a.dtype(), a), [&] { ops::binary_scalar_(op, a, s, sdtype); });
 }
 
 Tensor scalar_binary(BinaryOp op, double s, DType sdtype, const Tensor& b) {
@@ -452,7 +452,7 @@ Tensor scalar_binary(BinaryOp op, double s, DType sdtype, const Tensor& b) {
   const char* name = op == KD_SUB ? "RsubBackward1" : op == KD_POW ? "PowBackward2" : binary_backward_name(op);
   Slots slots = (op == KD_SUB || op == KD_POW) ? Slots::OtherOnly : Slots::Both;
   auto n = binary_node(op, name, slots, 1.0, nullptr, &b);
-  save_operands(*n, ops::scalar(s, out.dtype()), b, false);
+  save_operands(*n, ops::scalar_like_device(s, out.dtype(), b), b, false);
   set_history(out, n);
   save_result(*n, out);
   return out;

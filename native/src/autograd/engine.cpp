@@ -13,6 +13,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/meta.h"
 #include "core/error.h"
+#include "ops/dispatch.h"
 
 namespace kd {
 namespace ag {
@@ -46,6 +47,14 @@ Tensor validate(const Tensor& g, const InputMeta& meta, const Node& node, size_t
     out = sum_to(out, meta.shape);
   }
   if (out.dtype() != meta.dtype) out = to_dtype(out, meta.dtype);
+  if (out.device() != meta.device ||
+      (meta.device == Device::CUDA && out.device_index() != meta.device_index)) {
+    // A 0-dim CPU input of a CUDA op gets its (one-element) gradient moved back to it.
+    if (out.dim() != 0)
+      fail(KD_ERR_ARGUMENT, node.name(), ": invalid gradient at index ", i, " - expected device ",
+           device_str(meta.device, meta.device_index), " but got ", device_str(out));
+    out = to_device(out, meta.device, meta.device_index);
+  }
   return out;
 }
 
@@ -112,7 +121,7 @@ void execute(const TensorList& roots, const TensorList& grad_outputs, const Back
       if (r.numel() != 1)
         fail(KD_ERR_STATE, api, ": grad can be implicitly created only for scalar outputs (got shape ",
              r.shape_str(), ")");
-      g = ops::full(r.sizes(), 1.0, r.dtype());
+      g = ops::full_like_device(r.sizes(), 1.0, r.dtype(), r);
     } else if (g.sizes() != r.sizes()) {
       fail(KD_ERR_ARGUMENT, api, ": mismatch in shape: grad_output[", i, "] has a shape of ",
            g.shape_str(), " and output[", i, "] has a shape of ", r.shape_str(), ".");

@@ -32,6 +32,9 @@ Tensor flatten(const Tensor& t, int64_t start, int64_t end);
 Tensor contiguous(const Tensor& t);
 Tensor clone(const Tensor& t);
 Tensor to_dtype(const Tensor& t, DType dtype);
+// A copy on (device, index), differentiable (ToCopyBackward0 sends the gradient back to t's
+// device); t itself when it is already there.
+Tensor to_device(const Tensor& t, Device device, int32_t index);
 // Sums a broadcast gradient back to shape (differentiable; used by the engine).
 Tensor sum_to(const Tensor& grad, const Dims& shape);
 

@@ -16,7 +16,10 @@ namespace {
 // PyTorch's cat skips 1-D empty tensors (legacy); they get an empty gradient back.
 bool skipped_by_cat(const Tensor& t) { return t.dim() == 1 && t.size(0) == 0; }
 
-Tensor zeros(const Dims& shape, DType dtype) { return ops::full(shape, 0.0, dtype); }
+// Zeros on `like`'s device (gradients stay on the device of the tensors they belong to).
+Tensor zeros(const Dims& shape, DType dtype, const Tensor& like) {
+  return ops::full_like_device(shape, 0.0, dtype, like);
+}
 
 struct CatBackward0 : Node {
   CatBackward0(int64_t dim, std::vector<int64_t> sizes) : dim_(dim), sizes_(std::move(sizes)) {}
@@ -26,7 +29,7 @@ struct CatBackward0 : Node {
     int64_t offset = 0;
     for (size_t i = 0; i < sizes_.size(); ++i) {
       if (sizes_[i] < 0) {  // a skipped legacy empty input
-        if (needs_input_grad(i)) out[i] = zeros(Dims{0}, g[0].dtype());
+        if (needs_input_grad(i)) out[i] = zeros(Dims{0}, g[0].dtype(), g[0]);
         continue;
       }
       if (needs_input_grad(i)) out[i] = narrow(g[0], dim_, offset, sizes_[i]);
@@ -57,8 +60,9 @@ struct SplitWithSizesBackward0 : Node {
   const char* name() const override { return "SplitWithSizesBackward0"; }
   TensorList apply(TensorList&& g) override {
     DType dtype = DType::Float32;
+    Tensor like;  // a gradient that arrived: the pieces that did not get zeros on its device
     for (const Tensor& t : g)
-      if (t.defined()) dtype = t.dtype();
+      if (t.defined()) dtype = t.dtype(), like = t;
     std::vector<Tensor> pieces;
     pieces.reserve(sizes_.size());
     for (size_t i = 0; i < sizes_.size(); ++i) {
@@ -67,7 +71,7 @@ struct SplitWithSizesBackward0 : Node {
       } else {
         Dims s = shape_;
         s[static_cast<int32_t>(dim_)] = sizes_[i];
-        pieces.push_back(zeros(s, dtype));
+        pieces.push_back(zeros(s, dtype, like));
       }
     }
     return {cat(pieces, dim_)};
@@ -90,7 +94,7 @@ struct GatherBackward0 : Node {
       ishape[static_cast<int32_t>(dim_)] = index.numel();
       index = ops::expand(ops::reshape(index, ishape), g[0].sizes());
     }
-    return {scatter_add(zeros(shape_, g[0].dtype()), dim_, index, g[0])};
+    return {scatter_add(zeros(shape_, g[0].dtype(), g[0]), dim_, index, g[0])};
   }
   void release_saved() override { index_.reset(); }
   const char* name_;
@@ -110,7 +114,7 @@ Tensor fit_to(Tensor r, const Dims& shape) {
     if (r.size(j) >= target[j]) continue;
     Dims z = r.sizes();
     z[j] = target[j] - r.size(j);
-    r = cat({r, zeros(z, r.dtype())}, j);
+    r = cat({r, zeros(z, r.dtype(), r)}, j);
   }
   return r.sizes() == shape ? r : reshape(r, shape);
 }
@@ -123,7 +127,7 @@ struct ScatterAddBackward0 : Node {
     if (needs_input_grad(0)) out[0] = g[0];
     if (needs_input_grad(1)) {
       Tensor index = index_.unpack(this);
-      out[1] = index.numel() == 0 ? zeros(src_shape_, g[0].dtype())
+      out[1] = index.numel() == 0 ? zeros(src_shape_, g[0].dtype(), g[0])
                                   : fit_to(gather(g[0], dim_, index), src_shape_);
     }
     return out;

@@ -85,7 +85,7 @@ void collect_inputs(Node& node, const std::vector<const Tensor*>& inputs) {
   for (const Tensor* t : inputs) {
     if (t && t->defined()) {
       node.next_edges.push_back(gradient_edge(*t));
-      node.input_meta.push_back({t->sizes(), t->dtype()});
+      node.input_meta.push_back({t->sizes(), t->dtype(), t->device(), t->device_index()});
     } else {
       node.next_edges.push_back({});
       node.input_meta.push_back({});
@@ -111,6 +111,27 @@ void detach_(const Tensor& t) {
   m->grad_fn.reset();
   m->output_nr = 0;
   m->requires_grad = false;
+}
+
+void set_data(const Tensor& dst, const Tensor& src) {
+  if (!dst.defined() || !src.defined()) fail(KD_ERR_ARGUMENT, "set_data: undefined tensor");
+  TensorImpl* d = dst.impl();
+  TensorImpl* s = src.impl();
+  if (d == s) return;
+  d->storage = s->storage;
+  d->sizes = s->sizes;
+  d->strides = s->strides;
+  d->offset = s->offset;
+  d->dtype = s->dtype;
+  // Whatever d viewed before, its memory is now src's: an in-place op on d must not be
+  // replayed on its old base.
+  d->is_view = s->is_view;
+  d->view_base.reset();
+  if (AutogradMeta* m = d->autograd) {
+    m->grad_accumulator.reset();
+    if (m->grad.defined() && (m->grad.dtype() != d->dtype || m->grad.sizes() != d->sizes))
+      m->grad = Tensor();
+  }
 }
 
 void retain_grad(const Tensor& t) {

@@ -62,6 +62,12 @@ std::shared_ptr<N> make_node(const std::vector<const Tensor*>& inputs, A&&... ar
 Tensor detach(const Tensor& t);
 // In place: t stops tracking history (detach_()).
 void detach_(const Tensor& t);
+// PyTorch's `dst.data = src`: dst keeps its identity (handles, requires_grad, grad_fn, hooks)
+// but takes src's storage, sizes, strides, offset, dtype and device. Its cached gradient
+// accumulator is dropped (a new one records the new shape, dtype and device); a .grad that no
+// longer matches the dtype or shape is cleared; a .grad on another device is kept (it can be
+// moved by set_data in turn, as Module.to does).
+void set_data(const Tensor& dst, const Tensor& src);
 
 // Checks an in-place op on t is allowed, and afterwards moves t's history onto node (PyTorch's
 // rebase_history). `check_inplace` is called before the write.

@@ -4,6 +4,7 @@
 #include "autograd/functions.h"
 #include "autograd/grad_mode.h"
 #include "autograd/meta.h"
+#include "ops/dispatch.h"
 
 namespace kd {
 namespace ag {
@@ -16,7 +17,7 @@ Node::Node() : sequence_nr(t_next_sequence_nr++) {}
 
 AccumulateGrad::AccumulateGrad(Ref<TensorImpl> v) : variable(std::move(v)) {
   Tensor t(variable);
-  input_meta.push_back({t.sizes(), t.dtype()});
+  input_meta.push_back({t.sizes(), t.dtype(), t.device(), t.device_index()});
 }
 
 TensorList AccumulateGrad::apply(TensorList&& grads) {
@@ -28,10 +29,12 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
     // Without create_graph the stored gradient is a fresh, history-free copy (never an alias of
     // a buffer the graph or the user still holds); with it, the gradient keeps its history.
     m.grad = is_grad_enabled() ? g : ops::clone(g);
-  } else if (is_grad_enabled()) {
-    m.grad = add(m.grad, g);
   } else {
-    ops::binary_(KD_ADD, m.grad, g);
+    // A .grad left on another device (the tensor was moved by set_data, its .grad was not) is
+    // not silently copied: like PyTorch, adding into it is a device error.
+    check_devices("AccumulateGrad", {&m.grad, &g});
+    if (is_grad_enabled()) m.grad = add(m.grad, g);
+    else ops::binary_(KD_ADD, m.grad, g);
   }
   return {};
 }

@@ -3,9 +3,10 @@
 // input (a null node where that input needs no gradient). Leaves that require grad end in an
 // AccumulateGrad sink, which adds into the tensor's .grad.
 //
-// A Node also records, for each forward input, the shape and dtype the gradient must have: the
-// engine sums a broadcast gradient back to that shape and casts it to that dtype, so backward
-// formulas never repeat that work (PyTorch's validate_outputs).
+// A Node also records, for each forward input, the shape, dtype and device the gradient must
+// have: the engine sums a broadcast gradient back to that shape and casts it to that dtype, so
+// backward formulas never repeat that work, and refuses a gradient on another device (except a
+// one-element one, which it moves) (PyTorch's validate_outputs).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -31,6 +32,8 @@ struct Edge {
 struct InputMeta {
   Dims shape;
   DType dtype = DType::Float32;
+  Device device = Device::CPU;
+  int32_t device_index = 0;
 };
 
 // A hook on the gradient flowing into a node's input slot (a tensor hook). Returns an undefined

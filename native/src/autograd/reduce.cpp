@@ -106,7 +106,7 @@ Tensor prod_of_others(const Tensor& x, const Tensor& result_k, const Dims& rdims
   Tensor zero_mask = ops::binary_scalar(KD_EQ, x, 0.0, DType::Float64);
   if (ops::item(ops::reduce(KD_ANY, zero_mask, Dims(), false)) == 0) return div(result_k, x);
   const DType dt = x.dtype();
-  Tensor one = ops::scalar(1.0, dt), zero = ops::scalar(0.0, dt);
+  Tensor one = ops::scalar_like_device(1.0, dt, x), zero = ops::scalar_like_device(0.0, dt, x);
   Tensor nonzero_part = where(zero_mask, one, x);
   Tensor zero_part = where(zero_mask, x, one);
   Tensor p = reduce(KD_PROD, nonzero_part, rdims, true);
@@ -198,8 +198,8 @@ struct VarBackward : Node {
     grad = unsqueeze_reduced(grad, rdims_, keepdim_);
     if (all_dims_ && dof_ <= 0) {
       Tensor at_mean = ops::binary(KD_EQ, x, ops::reduce(KD_MEAN, x, Dims(), true));
-      Tensor factor = ops::where(at_mean, ops::scalar(std::numeric_limits<double>::quiet_NaN(), x.dtype()),
-                                 ops::scalar(std::numeric_limits<double>::infinity(), x.dtype()));
+      Tensor factor = ops::where(at_mean, ops::scalar_like_device(std::numeric_limits<double>::quiet_NaN(), x.dtype(), x),
+                                 ops::scalar_like_device(std::numeric_limits<double>::infinity(), x.dtype(), x));
       return {mul(grad, factor)};
     }
     Tensor centered = sub(x, reduce(KD_MEAN, x, rdims_, true));
@@ -232,7 +232,8 @@ struct ValueSelectingBackward : Node {
     Tensor idx_k = unsqueeze_reduced_const(idx, d, keepdim_);
     Dims line = Dims::filled(shape.size(), 1);
     line[dim_] = shape[dim_];
-    Tensor positions = ops::view(ops::arange(0.0, static_cast<double>(shape[dim_]), 1.0, DType::Int64), line);
+    Tensor positions = ops::view(ops::arange(0.0, static_cast<double>(shape[dim_]), 1.0, DType::Int64,
+                                                    g[0].device(), g[0].device_index()), line);
     Tensor one_hot = as_weights(ops::binary(KD_EQ, positions, idx_k), g[0].dtype());
     return {mul(unsqueeze_reduced(g[0], d, keepdim_), one_hot)};
   }

@@ -45,7 +45,7 @@ struct SliceBackward0 : Node {
         select_(select) {}
   const char* name() const override { return name_; }
   TensorList apply(TensorList&& g) override {
-    Tensor z = ops::full(shape_, 0.0, g[0].dtype());
+    Tensor z = ops::full_like_device(shape_, 0.0, g[0].dtype(), g[0]);
     Tensor part = select_ ? ops::select(z, dim_, start_) : ops::slice(z, dim_, start_, end_, step_);
     if (requires_grad(g[0])) {
       // Differentiable form for double backward: pad via cat of zeros is costlier; instead build
@@ -60,7 +60,7 @@ struct SliceBackward0 : Node {
     // Build index of the positions along dim_ and use index-based scatter_add (differentiable).
     int64_t n = select_ ? 1 : g.size(static_cast<int32_t>(dim_));
     Tensor idx = ops::arange(static_cast<double>(start_), static_cast<double>(start_ + n * step_),
-                             static_cast<double>(step_), DType::Int64);
+                             static_cast<double>(step_), DType::Int64, g.device(), g.device_index());
     Tensor gg = select_ ? unsqueeze(g, dim_) : g;
     Dims ishape = Dims::filled(gg.dim(), 1);
     ishape[static_cast<int32_t>(dim_)] = n;
@@ -91,11 +91,17 @@ struct CloneBackward0 : Node {
   TensorList apply(TensorList&& g) override { return {g[0]}; }
 };
 
+// A copy to another dtype and/or device: the gradient goes back to the source's dtype and device.
 struct ToCopyBackward0 : Node {
-  explicit ToCopyBackward0(DType dt) : dtype_(dt) {}
+  explicit ToCopyBackward0(const Tensor& src)
+      : dtype_(src.dtype()), device_(src.device()), index_(src.device_index()) {}
   const char* name() const override { return "ToCopyBackward0"; }
-  TensorList apply(TensorList&& g) override { return {to_dtype(g[0], dtype_)}; }
+  TensorList apply(TensorList&& g) override {
+    return {to_device(to_dtype(g[0], dtype_), device_, index_)};
+  }
   DType dtype_;
+  Device device_;
+  int32_t index_;
 };
 
 template <typename N, typename... A>
@@ -176,7 +182,12 @@ Tensor to_dtype(const Tensor& t, DType dtype) {
   if (t.dtype() == dtype) return alias(t);
   Tensor out = ops::to_dtype(t, dtype);
   if (!is_floating(dtype)) return out;  // integer/bool results carry no gradient
-  return record<ToCopyBackward0>(t, out, t.dtype());
+  return record<ToCopyBackward0>(t, out, t);
+}
+Tensor to_device(const Tensor& t, Device device, int32_t index) {
+  Tensor out = ops::to_device(t, device, index);
+  if (out.impl() == t.impl()) return out;  // already there: the tensor itself, like torch's to()
+  return record<ToCopyBackward0>(t, out, t);
 }
 
 Tensor sum_to(const Tensor& grad, const Dims& shape) {

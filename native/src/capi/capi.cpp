@@ -8,7 +8,9 @@
 #include "core/host_cache.h"
 #include "core/tensor.h"
 #include "cpu/parallel.h"
+#include "cuda/cuda.h"
 #include "kindling/kindling.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 #include "autograd/engine.h"
 #include "autograd/functions.h"
@@ -193,7 +195,10 @@ int32_t kd_item(kd_tensor t, double* out) {
 }
 
 // ---- random
-void kd_manual_seed(int64_t seed) { kd::ops::manual_seed(static_cast<uint64_t>(seed)); }
+void kd_manual_seed(int64_t seed) {
+  // Seeds the CUDA generator too; a void entry, so a (device) failure is only recorded.
+  guard([&] { kd::ops::manual_seed(static_cast<uint64_t>(seed)); });
+}
 int64_t kd_initial_seed(void) { return static_cast<int64_t>(kd::ops::initial_seed()); }
 int64_t kd_rng_state_size(void) { return static_cast<int64_t>(kd::ops::rng_state().size()); }
 int32_t kd_rng_get_state(int8_t* out, int64_t n) {
@@ -536,6 +541,9 @@ int32_t kd_set_grad(kd_tensor t, kd_tensor g) {
     if (gr.dtype() != x.dtype())
       kd::fail(KD_ERR_DTYPE, "grad: assigned grad has data of a different type (", kd::dtype_name(gr.dtype()),
                " vs the tensor's ", kd::dtype_name(x.dtype()), ")");
+    if (gr.device() != x.device() || gr.device_index() != x.device_index())
+      kd::fail(KD_ERR_ARGUMENT, "grad: assigned grad has data located on a different device (",
+               kd::device_str(gr), " vs the tensor's ", kd::device_str(x), ")");
     kd::ag::meta(x).grad = gr;
   });
 }
@@ -547,24 +555,7 @@ int32_t kd_retains_grad(kd_tensor t) {
 kd_tensor kd_detach(kd_tensor t) { return make([&] { return kd::ag::detach(T(t)); }); }
 int32_t kd_detach_(kd_tensor t) { return guard([&] { kd::ag::detach_(T(t)); }); }
 int32_t kd_set_data(kd_tensor t, kd_tensor src) {
-  return guard([&] {
-    kd::Tensor dst = T(t), from = T(src);
-    if (!dst.defined() || !from.defined()) kd::fail(KD_ERR_ARGUMENT, "set_data: undefined tensor");
-    kd::TensorImpl* d = dst.impl();
-    kd::TensorImpl* s = from.impl();
-    if (d == s) return;
-    d->storage = s->storage;
-    d->sizes = s->sizes;
-    d->strides = s->strides;
-    d->offset = s->offset;
-    d->dtype = s->dtype;
-    if (kd::AutogradMeta* m = d->autograd) {
-      // A new dtype or shape invalidates the cached accumulator and a mismatched .grad.
-      m->grad_accumulator.reset();
-      if (m->grad.defined() && (m->grad.dtype() != d->dtype || !(m->grad.sizes() == d->sizes)))
-        m->grad = kd::Tensor();
-    }
-  });
+  return guard([&] { kd::ag::set_data(T(t), T(src)); });
 }
 
 kd_node kd_grad_fn(kd_tensor t) {
@@ -862,6 +853,63 @@ int32_t kd_optim_adagrad(int64_t n, const kd_tensor* params, const kd_tensor* gr
     auto p = optim_tensors(params, n), g = optim_tensors(grads, n), s = optim_tensors(sums, n);
     kd::ops::adagrad_step(n, optim_ptr(p), optim_ptr(g), optim_ptr(s), h.data());
   });
+}
+
+// ---- devices (CUDA backend)
+namespace {
+kd::Device DEV(int32_t device, int32_t index, const char* op) {
+  if (device == KD_CPU) return kd::Device::CPU;
+  if (device != KD_CUDA) kd::fail(KD_ERR_ARGUMENT, op, ": unknown device code ", device);
+  kd::cuda::check_device(index, op);
+  return kd::Device::CUDA;
+}
+}  // namespace
+
+int32_t kd_cuda_built(void) { return kd::cuda::built() ? 1 : 0; }
+int32_t kd_cuda_device_count(void) { return kd::cuda::device_count(); }
+const char* kd_cuda_unavailable_reason(void) {
+  static const std::string reason = kd::cuda::unavailable_reason();  // fixed once discovered
+  return reason.c_str();
+}
+int32_t kd_device_index(kd_tensor t) {
+  TensorImpl* p = reinterpret_cast<TensorImpl*>(t);
+  return p->storage->device() == kd::Device::CUDA ? p->storage->device_index() : -1;
+}
+kd_tensor kd_to_device(kd_tensor t, int32_t device, int32_t index) {
+  return make([&] {
+    kd::Device d = DEV(device, index, "to");
+    return kd::ag::to_device(T(t), d, d == kd::Device::CPU ? 0 : index);
+  });
+}
+kd_tensor kd_empty_on(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device, int32_t index) {
+  return make([&] {
+    Dims sh = D(shape, ndim, "empty");
+    DType dt = DT(dtype);
+    kd::Device d = DEV(device, index, "empty");
+    return Tensor::empty(sh, dt, d, d == kd::Device::CPU ? 0 : index);
+  });
+}
+kd_tensor kd_full_on(const int64_t* shape, int32_t ndim, double value, int32_t dtype, int32_t device,
+                     int32_t index) {
+  return make([&] {
+    Dims sh = D(shape, ndim, "full");
+    DType dt = DT(dtype);
+    kd::Device d = DEV(device, index, "full");
+    return kd::ops::full(sh, value, dt, d, d == kd::Device::CPU ? 0 : index);
+  });
+}
+int32_t kd_cuda_synchronize(int32_t index) {
+  return guard([&] { kd::cuda::synchronize(index); });
+}
+int64_t kd_cuda_memory_allocated(int32_t index) { return kd::cuda::allocated_bytes(index); }
+int64_t kd_cuda_memory_cached(int32_t index) { return kd::cuda::cached_bytes(index); }
+void kd_cuda_empty_cache(void) {
+  guard([&] { kd::cuda::empty_cache(); });
+}
+const char* kd_cuda_gemm_backend(void) {
+  thread_local std::string backend;
+  guard([&] { backend = kd::cuda::gemm_backend(); });
+  return backend.c_str();
 }
 
 }  // extern "C"

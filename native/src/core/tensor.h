@@ -80,6 +80,8 @@ class Tensor {
   Tensor() = default;
   explicit Tensor(Ref<TensorImpl> impl) : impl_(std::move(impl)) {}
 
+  // CPU by default (the C API's kd_empty, io, tests); ops pass a device, usually through
+  // empty_like_device.
   static Tensor empty(const Dims& sizes, DType dtype, Device device = Device::CPU,
                       int32_t device_index = 0);
   // A fresh tensor on the same device as `like`.

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "cpu/conv.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -27,7 +27,7 @@ void check_params(const char* op, const Pair2& stride, const Pair2& padding,
 // Checks ranks, dtypes, channel counts and the bias; returns the batched (4-D) input.
 Tensor check_operands(const char* op, bool transposed, const Tensor& input, const Tensor& weight,
                       const Tensor& bias, int64_t groups) {
-  check_cpu(input, op);
+  check_devices(op, {&input, &weight, &bias});
   KD_CHECK(input.dim() == 3 || input.dim() == 4, "Expected 3D (unbatched) or 4D (batched) input to ",
            op, ", but got input of size: ", input.shape_str());
   KD_CHECK(weight.dim() == 4, op, ": expected weight to be 4-dimensional, but got weight of size ",
@@ -91,14 +91,14 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
          ". Kernel size can't be greater than actual input size");
   g.oh = (padded[0] - extent[0]) / g.sh + 1;
   g.ow = (padded[1] - extent[1]) / g.sw + 1;
-  Tensor out = Tensor::empty(Dims{g.n, g.o, g.oh, g.ow}, x.dtype());
+  Tensor out = Tensor::empty_like_device(Dims{g.n, g.o, g.oh, g.ow}, x.dtype(), x);
   if (out.numel() > 0) {
     if (g.c == 0 || g.kh * g.kw == 0) {
       fill_(out, 0.0);
       if (bias.defined()) binary_(KD_ADD, out, view(bias, Dims{g.o, 1, 1}));
     } else {
-      cpu::conv2d_kernel(out, contiguous(x), contiguous(weight),
-                         bias.defined() ? contiguous(bias) : Tensor(), g);
+      KD_KERNEL(out, conv2d_kernel, out, contiguous(x), contiguous(weight),
+                bias.defined() ? contiguous(bias) : Tensor(), g);
     }
   }
   return finish(out, input);
@@ -129,14 +129,14 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
     fail(KD_ERR_ARGUMENT, op, ": Given input size per channel: ", pair_str({g.oh, g.ow}),
          ". Calculated output size per channel: ", pair_str({g.ih, g.iw}),
          ". Output size is too small");
-  Tensor out = Tensor::empty(Dims{g.n, g.o, g.ih, g.iw}, x.dtype());
+  Tensor out = Tensor::empty_like_device(Dims{g.n, g.o, g.ih, g.iw}, x.dtype(), x);
   if (out.numel() > 0) {
     if (g.c == 0 || g.oh * g.ow == 0) {
       fill_(out, 0.0);
       if (bias.defined()) binary_(KD_ADD, out, view(bias, Dims{g.o, 1, 1}));
     } else {
-      cpu::conv_transpose2d_kernel(out, contiguous(x), contiguous(weight),
-                                   bias.defined() ? contiguous(bias) : Tensor(), g);
+      KD_KERNEL(out, conv_transpose2d_kernel, out, contiguous(x), contiguous(weight),
+                bias.defined() ? contiguous(bias) : Tensor(), g);
     }
   }
   return finish(out, input);
@@ -147,6 +147,7 @@ Tensor conv2d_weight(const Tensor& input, const Tensor& grad_output, int64_t kh,
                      int64_t groups) {
   const char* op = "conv2d_weight";
   check_params(op, stride, padding, dilation, groups);
+  check_devices(op, {&input, &grad_output});
   KD_CHECK(input.dim() == 4 && grad_output.dim() == 4, op,
            ": expected 4-D input and grad_output, got ", input.shape_str(), " and ",
            grad_output.shape_str());
@@ -172,11 +173,11 @@ Tensor conv2d_weight(const Tensor& input, const Tensor& grad_output, int64_t kh,
            kh, "x", kw);
   g.oh = grad_output.size(2);
   g.ow = grad_output.size(3);
-  Tensor out = Tensor::empty(Dims{g.o, g.c / groups, kh, kw}, input.dtype());
+  Tensor out = Tensor::empty_like_device(Dims{g.o, g.c / groups, kh, kw}, input.dtype(), input);
   if (g.n == 0 || g.oh * g.ow == 0 || g.c == 0) {
     fill_(out, 0.0);
   } else if (out.numel() > 0) {
-    cpu::conv2d_weight_kernel(out, contiguous(input), contiguous(grad_output), g);
+    KD_KERNEL(out, conv2d_weight_kernel, out, contiguous(input), contiguous(grad_output), g);
   }
   return out;
 }

@@ -26,6 +26,10 @@ namespace kd {
 
 // "cpu" or "cuda:0" (for messages).
 std::string device_str(const Tensor& t);
+std::string device_str(Device device, int32_t index);
+
+// "op: Expected all tensors to be on the same device, but found at least two devices, a and b!"
+std::string device_mismatch_message(const char* op, const std::string& a, const std::string& b);
 
 // Fails with PyTorch's wording unless every defined tensor is on the first one's device.
 // ("Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!")

@@ -3,16 +3,10 @@
 #include <cmath>
 #include <string>
 
-#include "cpu/kernels.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
-
-void check_cpu(const Tensor& t, const char* op) {
-  if (t.device() != Device::CPU)
-    fail(KD_ERR_UNSUPPORTED, op, ": no kernel for device cuda (this build has CPU kernels only)");
-}
-
 namespace ops {
 
 namespace {
@@ -103,9 +97,13 @@ void check_scalar_pow(BinaryOp op, DType compute, double s, const char* name) {
     fail(KD_ERR_ARGUMENT, name, ": integers to negative integer powers are not allowed (exponent ", s, ")");
 }
 
-void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
-  if (a.device() != b.device())
-    fail(KD_ERR_ARGUMENT, op, ": expected all tensors to be on the same device");
+// PyTorch's TensorIterator lets a 0-dim CPU tensor take part in an op on another device (it is
+// read as a number); here it is copied to that device (one element). Anything else must already
+// be on `like`'s device (check_devices).
+Tensor cpu_scalar_to(const Tensor& x, const Tensor& like) {
+  if (x.dim() == 0 && !x.is_cuda() && like.is_cuda())
+    return to_device(x, like.device(), like.device_index());
+  return x;
 }
 
 // Runs op on a and b (already promoted/expanded as needed) into a fresh or given output.
@@ -119,7 +117,8 @@ const Tensor& prepare(const Tensor& x, DType ct, const Dims& shape, Tensor* tmp)
 
 void run_binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, DType ct) {
   Tensor ta, tb;
-  cpu::binary_kernel(op, out, prepare(a, ct, out.sizes(), &ta), prepare(b, ct, out.sizes(), &tb));
+  KD_KERNEL(out, binary_kernel, op, out, prepare(a, ct, out.sizes(), &ta),
+            prepare(b, ct, out.sizes(), &tb));
 }
 
 DType unary_out_dtype(UnaryOp op, DType in, const char* name) {
@@ -187,49 +186,47 @@ Dims broadcast_shapes(const Dims& a, const Dims& b, const char* op) {
 
 Tensor unary(UnaryOp op, const Tensor& t) {
   const char* name = unary_name(op);
-  check_cpu(t, name);
   DType od = unary_out_dtype(op, t.dtype(), name);
-  Tensor out = Tensor::empty(t.sizes(), od);
+  Tensor out = Tensor::empty_like_device(t.sizes(), od, t);
   if (op == KD_LOGICAL_NOT) {
-    cpu::unary_kernel(op, out, t);
+    KD_KERNEL(out, unary_kernel, op, out, t);
   } else {
-    cpu::unary_kernel(op, out, od == t.dtype() ? t : to_dtype(t, od));
+    KD_KERNEL(out, unary_kernel, op, out, od == t.dtype() ? t : to_dtype(t, od));
   }
   return out;
 }
 
 void unary_(UnaryOp op, const Tensor& t) {
   const char* name = unary_name(op);
-  check_cpu(t, name);
   DType od = unary_out_dtype(op, t.dtype(), name);
   if (od != t.dtype())
     fail(KD_ERR_DTYPE, name, "_: result type ", dtype_name(od),
          " can't be cast to the desired output type ", dtype_name(t.dtype()));
-  cpu::unary_kernel(op, t, t);
+  KD_KERNEL(t, unary_kernel, op, t, t);
   t.bump_version();
 }
 
-Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+Tensor binary(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
   check_binary_op(op);
   const char* name = binary_name(op);
-  check_cpu(a, name);
-  check_same_device(a, b, name);
+  const Tensor a = cpu_scalar_to(a_in, b_in), b = cpu_scalar_to(b_in, a_in);
+  check_devices(name, {&a, &b});
   check_operands(op, a.dtype(), b.dtype(), name);
   ResultType rt;
   rt.add_tensor(a);
   rt.add_tensor(b);
   DType ct = compute_dtype(op, rt.result(), name);
   Dims shape = broadcast_shapes(a.sizes(), b.sizes(), name);
-  Tensor out = Tensor::empty(shape, output_dtype(op, ct));
+  Tensor out = Tensor::empty_like_device(shape, output_dtype(op, ct), a);
   run_binary(op, out, a, b, ct);
   return out;
 }
 
-void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
+void binary_(BinaryOp op, const Tensor& a, const Tensor& b_in) {
   check_binary_op(op);
   const char* name = binary_name(op);
-  check_cpu(a, name);
-  check_same_device(a, b, name);
+  const Tensor b = cpu_scalar_to(b_in, a);
+  check_devices(name, {&a, &b});
   check_operands(op, a.dtype(), b.dtype(), name);
   ResultType rt;
   rt.add_tensor(a);
@@ -246,9 +243,9 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
   if (od == a.dtype()) {
     run_binary(op, a, a, b, ct);
   } else {
-    Tensor tmp = Tensor::empty(shape, od);
+    Tensor tmp = Tensor::empty_like_device(shape, od, a);
     run_binary(op, tmp, a, b, ct);
-    cpu::copy_kernel(a, tmp);
+    KD_KERNEL(a, copy_kernel, a, tmp);
   }
   a.bump_version();
 }
@@ -256,22 +253,20 @@ void binary_(BinaryOp op, const Tensor& a, const Tensor& b) {
 Tensor binary_scalar(BinaryOp op, const Tensor& a, double s, DType sdtype) {
   check_binary_op(op);
   const char* name = binary_name(op);
-  check_cpu(a, name);
   check_operands(op, a.dtype(), sdtype, name);
   ResultType rt;
   rt.add_tensor(a);
   rt.add_scalar(sdtype);
   DType ct = compute_dtype(op, rt.result(), name);
   check_scalar_pow(op, ct, s, name);
-  Tensor out = Tensor::empty(a.sizes(), output_dtype(op, ct));
-  run_binary(op, out, a, scalar(s, ct), ct);
+  Tensor out = Tensor::empty_like_device(a.sizes(), output_dtype(op, ct), a);
+  run_binary(op, out, a, scalar_like_device(s, ct, a), ct);
   return out;
 }
 
 void binary_scalar_(BinaryOp op, const Tensor& a, double s, DType sdtype) {
   check_binary_op(op);
   const char* name = binary_name(op);
-  check_cpu(a, name);
   check_operands(op, a.dtype(), sdtype, name);
   ResultType rt;
   rt.add_tensor(a);
@@ -283,11 +278,11 @@ void binary_scalar_(BinaryOp op, const Tensor& a, double s, DType sdtype) {
     fail(KD_ERR_DTYPE, name, "_: result type ", dtype_name(od),
          " can't be cast to the desired output type ", dtype_name(a.dtype()));
   if (od == a.dtype()) {
-    run_binary(op, a, a, scalar(s, ct), ct);
+    run_binary(op, a, a, scalar_like_device(s, ct, a), ct);
   } else {
-    Tensor tmp = Tensor::empty(a.sizes(), od);
-    run_binary(op, tmp, a, scalar(s, ct), ct);
-    cpu::copy_kernel(a, tmp);
+    Tensor tmp = Tensor::empty_like_device(a.sizes(), od, a);
+    run_binary(op, tmp, a, scalar_like_device(s, ct, a), ct);
+    KD_KERNEL(a, copy_kernel, a, tmp);
   }
   a.bump_version();
 }
@@ -295,20 +290,19 @@ void binary_scalar_(BinaryOp op, const Tensor& a, double s, DType sdtype) {
 Tensor scalar_binary(BinaryOp op, double s, DType sdtype, const Tensor& b) {
   check_binary_op(op);
   const char* name = binary_name(op);
-  check_cpu(b, name);
   check_operands(op, sdtype, b.dtype(), name);
   ResultType rt;
   rt.add_scalar(sdtype);
   rt.add_tensor(b);
   DType ct = compute_dtype(op, rt.result(), name);
-  Tensor out = Tensor::empty(b.sizes(), output_dtype(op, ct));
-  run_binary(op, out, scalar(s, ct), b, ct);
+  Tensor out = Tensor::empty_like_device(b.sizes(), output_dtype(op, ct), b);
+  run_binary(op, out, scalar_like_device(s, ct, b), b, ct);
   return out;
 }
 
-Tensor add_scaled(const Tensor& a, const Tensor& b, double alpha) {
-  check_cpu(a, "add");
-  check_same_device(a, b, "add");
+Tensor add_scaled(const Tensor& a_in, const Tensor& b_in, double alpha) {
+  const Tensor a = cpu_scalar_to(a_in, b_in), b = cpu_scalar_to(b_in, a_in);
+  check_devices("add", {&a, &b});
   ResultType rt;
   rt.add_tensor(a);
   rt.add_tensor(b);
@@ -318,14 +312,15 @@ Tensor add_scaled(const Tensor& a, const Tensor& b, double alpha) {
     fail(KD_ERR_ARGUMENT, "add: for integral input tensors (", dtype_name(ct),
          "), argument alpha must not be a floating point number, got ", alpha);
   Dims shape = broadcast_shapes(a.sizes(), b.sizes(), "add");
-  Tensor out = Tensor::empty(shape, ct);
-  cpu::add_scaled_kernel(out, expand(to_dtype(a, ct), shape), expand(to_dtype(b, ct), shape), alpha);
+  Tensor out = Tensor::empty_like_device(shape, ct, a);
+  KD_KERNEL(out, add_scaled_kernel, out, expand(to_dtype(a, ct), shape),
+            expand(to_dtype(b, ct), shape), alpha);
   return out;
 }
 
-void add_scaled_(const Tensor& a, const Tensor& b, double alpha) {
-  check_cpu(a, "add_");
-  check_same_device(a, b, "add_");
+void add_scaled_(const Tensor& a, const Tensor& b_in, double alpha) {
+  const Tensor b = cpu_scalar_to(b_in, a);
+  check_devices("add_", {&a, &b});
   Dims shape = broadcast_shapes(a.sizes(), b.sizes(), "add_");
   if (shape != a.sizes())
     fail(KD_ERR_ARGUMENT, "add_: output with shape ", a.shape_str(),
@@ -342,19 +337,19 @@ void add_scaled_(const Tensor& a, const Tensor& b, double alpha) {
     fail(KD_ERR_ARGUMENT, "add_: for integral input tensors (", dtype_name(ct),
          "), argument alpha must not be a floating point number, got ", alpha);
   if (ct == a.dtype()) {
-    cpu::add_scaled_kernel(a, a, expand(to_dtype(b, ct), shape), alpha);
+    KD_KERNEL(a, add_scaled_kernel, a, a, expand(to_dtype(b, ct), shape), alpha);
   } else {
-    Tensor tmp = Tensor::empty(shape, ct);
-    cpu::add_scaled_kernel(tmp, expand(to_dtype(a, ct), shape), expand(to_dtype(b, ct), shape), alpha);
-    cpu::copy_kernel(a, tmp);
+    Tensor tmp = Tensor::empty_like_device(shape, ct, a);
+    KD_KERNEL(tmp, add_scaled_kernel, tmp, expand(to_dtype(a, ct), shape),
+              expand(to_dtype(b, ct), shape), alpha);
+    KD_KERNEL(a, copy_kernel, a, tmp);
   }
   a.bump_version();
 }
 
 Tensor leaky_relu(const Tensor& t, double slope) {
-  check_cpu(t, "leaky_relu");
-  Tensor out = Tensor::empty(t.sizes(), t.dtype());
-  cpu::leaky_relu_kernel(out, t, slope);
+  Tensor out = Tensor::empty_like_device(t.sizes(), t.dtype(), t);
+  KD_KERNEL(out, leaky_relu_kernel, out, t, slope);
   return out;
 }
 
@@ -372,29 +367,30 @@ DType clamp_result_type(DType in, double lo, double hi, bool has_lo, bool has_hi
 }  // namespace
 
 Tensor clamp(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi) {
-  check_cpu(t, "clamp");
   if (!has_lo && !has_hi) fail(KD_ERR_ARGUMENT, "clamp: at least one of 'min' or 'max' must not be None");
   DType od = clamp_result_type(t.dtype(), lo, hi, has_lo, has_hi);
-  Tensor out = Tensor::empty(t.sizes(), od);
-  cpu::clamp_kernel(out, to_dtype(t, od), lo, hi, has_lo, has_hi);
+  Tensor out = Tensor::empty_like_device(t.sizes(), od, t);
+  KD_KERNEL(out, clamp_kernel, out, to_dtype(t, od), lo, hi, has_lo, has_hi);
   return out;
 }
 
 void clamp_(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi) {
-  check_cpu(t, "clamp_");
   if (!has_lo && !has_hi) fail(KD_ERR_ARGUMENT, "clamp_: at least one of 'min' or 'max' must not be None");
   DType od = clamp_result_type(t.dtype(), lo, hi, has_lo, has_hi);
   if (od != t.dtype())
     fail(KD_ERR_DTYPE, "clamp_: result type ", dtype_name(od), " can't be cast to the desired output type ",
          dtype_name(t.dtype()));
-  cpu::clamp_kernel(t, t, lo, hi, has_lo, has_hi);
+  KD_KERNEL(t, clamp_kernel, t, t, lo, hi, has_lo, has_hi);
   t.bump_version();
 }
 
-Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  check_cpu(a, "where");
-  check_same_device(cond, a, "where");
-  check_same_device(a, b, "where");
+Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
+  // The first operand that is not a 0-dim CPU tensor decides where the others must be.
+  const Tensor& main = a_in.dim() != 0 || a_in.is_cuda() ? a_in
+                       : b_in.dim() != 0 || b_in.is_cuda() ? b_in : cond_in;
+  const Tensor cond = cpu_scalar_to(cond_in, main), a = cpu_scalar_to(a_in, main),
+               b = cpu_scalar_to(b_in, main);
+  check_devices("where", {&cond, &a, &b});
   if (cond.dtype() != DType::Bool)
     fail(KD_ERR_DTYPE, "where: expected condition to be a bool tensor, but got ", dtype_name(cond.dtype()));
   ResultType rt;
@@ -402,16 +398,16 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   rt.add_tensor(b);
   DType ct = rt.result();
   Dims shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
-  Tensor out = Tensor::empty(shape, ct);
-  cpu::where_kernel(out, expand(cond, shape), expand(to_dtype(a, ct), shape), expand(to_dtype(b, ct), shape));
+  Tensor out = Tensor::empty_like_device(shape, ct, a);
+  KD_KERNEL(out, where_kernel, out, expand(cond, shape), expand(to_dtype(a, ct), shape),
+            expand(to_dtype(b, ct), shape));
   return out;
 }
 
 namespace {
 // The checks of masked_fill and masked_fill_, reported under the name the caller used.
 Dims masked_fill_shape(const Tensor& t, const Tensor& mask, const char* op) {
-  check_cpu(t, op);
-  check_same_device(t, mask, op);
+  check_devices(op, {&t, &mask});
   if (mask.dtype() != DType::Bool)
     fail(KD_ERR_DTYPE, op, ": expected mask to be a bool tensor, but got ", dtype_name(mask.dtype()));
   Dims shape = broadcast_shapes(t.sizes(), mask.sizes(), op);
@@ -424,41 +420,40 @@ Dims masked_fill_shape(const Tensor& t, const Tensor& mask, const char* op) {
 
 Tensor masked_fill(const Tensor& t, const Tensor& mask, double value) {
   // Out of place, self broadcasts to the mask's shape too (PyTorch's expand_outplace).
-  check_cpu(t, "masked_fill");
-  check_same_device(t, mask, "masked_fill");
+  check_devices("masked_fill", {&t, &mask});
   if (mask.dtype() != DType::Bool)
     fail(KD_ERR_DTYPE, "masked_fill: expected mask to be a bool tensor, but got ", dtype_name(mask.dtype()));
   Dims shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill");
   Tensor out = clone(shape == t.sizes() ? t : expand(t, shape));
-  cpu::masked_fill_kernel(out, expand(mask, shape), value);
+  KD_KERNEL(out, masked_fill_kernel, out, expand(mask, shape), value);
   return out;
 }
 
 void masked_fill_(const Tensor& t, const Tensor& mask, double value) {
   Dims shape = masked_fill_shape(t, mask, "masked_fill_");
-  cpu::masked_fill_kernel(t, expand(mask, shape), value);
+  KD_KERNEL(t, masked_fill_kernel, t, expand(mask, shape), value);
   t.bump_version();
 }
 
 void fill_(const Tensor& t, double value) {
-  check_cpu(t, "fill_");
-  cpu::fill_kernel(t, value);
+  if (t.numel() > 0) KD_KERNEL(t, fill_kernel, t, value);
   t.bump_version();
 }
 
 void copy_(const Tensor& dst, const Tensor& src) {
-  check_cpu(dst, "copy_");
-  check_same_device(dst, src, "copy_");
+  // Devices may differ: copy_ is how data moves between them (it is the one op that allows it).
   Dims shape = broadcast_shapes(dst.sizes(), src.sizes(), "copy_");
   if (shape != dst.sizes())
     fail(KD_ERR_ARGUMENT, "copy_: source of shape ", src.shape_str(),
          " cannot be broadcast to the destination's shape ", dst.shape_str());
-  if (dst.storage() == src.storage()) {
+  if (dst.device() != src.device() || dst.device_index() != src.device_index()) {
+    copy_across_devices(dst, expand(src, shape));
+  } else if (dst.storage() == src.storage()) {
     // Overlapping views: go through a temporary so no element is read after being written.
     Tensor tmp = clone(src);
-    cpu::copy_kernel(dst, expand(tmp, shape));
+    KD_KERNEL(dst, copy_kernel, dst, expand(tmp, shape));
   } else {
-    cpu::copy_kernel(dst, expand(src, shape));
+    KD_KERNEL(dst, copy_kernel, dst, expand(src, shape));
   }
   dst.bump_version();
 }

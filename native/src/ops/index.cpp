@@ -2,7 +2,7 @@
 // int64 (the only integer dtype we have). For gather/scatter a 0-dim tensor counts as 1-D of
 // size 1, and an empty index skips the shape checks, as in PyTorch. Index values themselves are
 // checked by the kernels, so a bad index is an error and never a stray memory access.
-#include "cpu/kernels.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -59,9 +59,7 @@ Tensor unaliased_input(const Tensor& self, const Tensor& in, const char* op) {
 // Shared by scatter_add and scatter_add_: checks, then adds src into self in place.
 void scatter_add_into(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
                       const char* op) {
-  check_cpu(self, op);
-  check_cpu(index, op);
-  check_cpu(src, op);
+  check_devices(op, {&self, &index, &src});
   const int32_t d = wrap_dim(dim, self.dim(), op);
   if (index.numel() != 0) check_index_dtype(index, op);
   if (src.dtype() != self.dtype())
@@ -87,14 +85,13 @@ void scatter_add_into(const Tensor& self, int64_t dim, const Tensor& index, cons
          "before performing the operation.");
   index1 = unaliased_input(self1, index1, op);
   src1 = unaliased_input(self1, src1, op);
-  cpu::scatter_add_kernel(self1, d, index1, src1);
+  KD_KERNEL(self1, scatter_add_kernel, self1, d, index1, src1);
 }
 
 }  // namespace
 
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
-  check_cpu(t, "index_select");
-  check_cpu(index, "index_select");
+  check_devices("index_select", {&t, &index});
   const int32_t d = wrap_dim(dim, t.dim(), "index_select");
   check_index_dtype(index, "index_select");
   if (index.dim() > 1)
@@ -106,22 +103,22 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
     // PyTorch returns a 0-dim result here whatever the index length; only one index makes sense.
     if (n != 1)
       fail(KD_ERR_ARGUMENT, "index_select: a 0-dim input takes exactly one index, got ", n);
-    Tensor out = Tensor::empty(Dims{}, t.dtype());
-    cpu::index_select_kernel(at_least_1d(out), at_least_1d(t), 0, index1);
+    Tensor out = Tensor::empty_like_device(Dims{}, t.dtype(), t);
+    Tensor out1 = at_least_1d(out);
+    KD_KERNEL(out, index_select_kernel, out1, at_least_1d(t), 0, index1);
     return out;
   }
   Dims sizes = t.sizes();
   sizes[d] = n;
-  Tensor out = Tensor::empty(sizes, t.dtype());
-  cpu::index_select_kernel(out, t, d, index1);
+  Tensor out = Tensor::empty_like_device(sizes, t.dtype(), t);
+  KD_KERNEL(out, index_select_kernel, out, t, d, index1);
   return out;
 }
 
 Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
-  check_cpu(t, "gather");
-  check_cpu(index, "gather");
+  check_devices("gather", {&t, &index});
   const int32_t d = wrap_dim(dim, t.dim(), "gather");
-  Tensor out = Tensor::empty(index.sizes(), t.dtype());
+  Tensor out = Tensor::empty_like_device(index.sizes(), t.dtype(), t);
   if (index.numel() == 0) return out;
   check_index_dtype(index, "gather");
   if (dims_at_least_1(index) != dims_at_least_1(t))
@@ -133,12 +130,12 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
       fail(KD_ERR_ARGUMENT, "gather: size does not match at dimension ", j, ": expected index ",
            index.shape_str(), " to be smaller than self ", t.shape_str(),
            " apart from dimension ", d);
-  cpu::gather_kernel(at_least_1d(out), t1, d, index1);
+  KD_KERNEL(out, gather_kernel, at_least_1d(out), t1, d, index1);
   return out;
 }
 
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-  check_cpu(t, "scatter_add");
+  check_devices("scatter_add", {&t, &index, &src});
   Tensor out = clone(t);
   scatter_add_into(out, dim, index, src, "scatter_add");
   return out;

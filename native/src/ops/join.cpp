@@ -4,7 +4,7 @@
 // for backward compatibility. stack is cat of unsqueezed inputs; split returns views.
 #include <string>
 
-#include "cpu/kernels.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -31,14 +31,14 @@ Tensor cat(const std::vector<Tensor>& ts, int64_t dim) {
   DType dtype = ts[0].dtype();
   int32_t first = -1;  // the first input that takes part
   for (size_t i = 0; i < ts.size(); ++i) {
-    check_cpu(ts[i], "cat");
+    check_devices("cat", {&ts[0], &ts[i]});
     if (ts[i].dim() == 0)
       fail(KD_ERR_ARGUMENT, "cat: zero-dimensional tensor (at position ", i,
            ") cannot be concatenated");
     dtype = promote(dtype, ts[i].dtype());
     if (first < 0 && !skipped_by_cat(ts[i])) first = static_cast<int32_t>(i);
   }
-  if (first < 0) return Tensor::empty(Dims{0}, dtype);
+  if (first < 0) return Tensor::empty_like_device(Dims{0}, dtype, ts[0]);
 
   const Tensor& ref = ts[first];
   const int32_t d = wrap_dim(dim, ref.dim(), "cat");
@@ -61,8 +61,8 @@ Tensor cat(const std::vector<Tensor>& ts, int64_t dim) {
   }
   Dims sizes = ref.sizes();
   sizes[d] = total;
-  Tensor out = Tensor::empty(sizes, dtype);
-  cpu::cat_kernel(out, parts.data(), static_cast<int32_t>(parts.size()), d);
+  Tensor out = Tensor::empty_like_device(sizes, dtype, ref);
+  KD_KERNEL(out, cat_kernel, out, parts.data(), static_cast<int32_t>(parts.size()), d);
   return out;
 }
 

@@ -5,7 +5,7 @@
 // shape, before any broadcasting. Checks follow PyTorch's order: ranks, sizes, then dtypes.
 #include <climits>
 
-#include "cpu/kernels.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -49,8 +49,8 @@ Tensor batched_product(const Tensor& a, const Tensor& b, const char* op) {
   if (is_floating(a.dtype())) check_blas_sizes(m, n, k, op);
   Dims shape = a.sizes();
   shape[r + 1] = n;
-  Tensor out = Tensor::empty(shape, a.dtype());
-  cpu::matmul_kernel(out, a, b);
+  Tensor out = Tensor::empty_like_device(shape, a.dtype(), a);
+  KD_KERNEL(out, matmul_kernel, out, a, b);
   return out;
 }
 
@@ -78,8 +78,7 @@ bool fold_rows(const Tensor& a, Tensor* folded) {
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
-  check_cpu(a, "mm");
-  check_cpu(b, "mm");
+  check_devices("mm", {&a, &b});
   if (a.dim() != 2 || b.dim() != 2)
     fail(KD_ERR_ARGUMENT, "mm: expected 2-D tensors, got ", a.dim(), "-D and ", b.dim(), "-D (shapes ",
          a.shape_str(), " and ", b.shape_str(), ")");
@@ -91,8 +90,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
-  check_cpu(a, "bmm");
-  check_cpu(b, "bmm");
+  check_devices("bmm", {&a, &b});
   if (a.dim() != 3 || b.dim() != 3)
     fail(KD_ERR_ARGUMENT, "bmm: expected 3-D tensors, got ", a.dim(), "-D and ", b.dim(), "-D (shapes ",
          a.shape_str(), " and ", b.shape_str(), ")");
@@ -105,8 +103,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
-  check_cpu(a, "matmul");
-  check_cpu(b, "matmul");
+  check_devices("matmul", {&a, &b});
   if (a.dim() == 0 || b.dim() == 0)
     fail(KD_ERR_ARGUMENT, "matmul: both arguments need to be at least 1-D, but they are ",
          a.dim(), "-D and ", b.dim(), "-D (shapes ", a.shape_str(), " and ", b.shape_str(), ")");

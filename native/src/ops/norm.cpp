@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "cpu/batch_norm.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -30,7 +31,7 @@ std::vector<double> as_doubles(const Tensor& t) {
 }
 
 Tensor from_doubles(const std::vector<double>& v) {
-  return from_host(v.data(), DType::Float64, Dims{static_cast<int64_t>(v.size())});
+  return from_host(v.data(), DType::Float64, Dims{static_cast<int64_t>(v.size())}, Device::CPU, 0);
 }
 
 void check_channel_vector(const Tensor& t, const char* what, int64_t c, const Tensor& x) {
@@ -46,6 +47,7 @@ void check_channel_vector(const Tensor& t, const char* what, int64_t c, const Te
 BatchNormResult batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                            const Tensor& running_mean, const Tensor& running_var, bool training,
                            double momentum, double eps) {
+  check_devices("batch_norm", {&input, &weight, &bias, &running_mean, &running_var});
   KD_CHECK(input.dim() >= 2, "batch_norm: expected an input with at least 2 dims, got ",
            input.shape_str());
   KD_CHECK(is_floating(input.dtype()), "batch_norm: expected a floating point input, got ",
@@ -63,6 +65,12 @@ BatchNormResult batch_norm(const Tensor& input, const Tensor& weight, const Tens
   if (training)
     KD_CHECK(count > 1, "batch_norm: Expected more than 1 value per channel when training, got input size ",
              input.shape_str());
+  if (input.is_cuda()) {
+    // The per-channel arithmetic below reads values on the host; the CUDA backend does the
+    // whole op on the device instead.
+    cuda::set_device(input.device_index());
+    return cuda::batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps);
+  }
   Tensor x = contiguous(input);
   std::vector<double> mean(static_cast<size_t>(sh.c)), var(static_cast<size_t>(sh.c));
   if (training) {
@@ -91,7 +99,7 @@ BatchNormResult batch_norm(const Tensor& input, const Tensor& weight, const Tens
     shift[ch] = b[ch] - mean[ch] * scale[ch];
   }
   BatchNormResult r;
-  r.out = Tensor::empty(input.sizes(), input.dtype());
+  r.out = Tensor::empty_like_device(input.sizes(), input.dtype(), input);
   if (r.out.numel() > 0) cpu::batch_norm_apply(x, r.out, sh.n, sh.c, sh.s, scale.data(), shift.data());
   r.mean = from_doubles(mean);
   r.invstd = from_doubles(invstd);
@@ -101,8 +109,15 @@ BatchNormResult batch_norm(const Tensor& input, const Tensor& weight, const Tens
 void batch_norm_backward(const Tensor& grad, const Tensor& input, const Tensor& weight,
                          const Tensor& mean, const Tensor& invstd, bool training, Tensor* grad_input,
                          Tensor* grad_weight, Tensor* grad_bias) {
+  check_devices("batch_norm_backward", {&grad, &input, &weight, &mean, &invstd});
   KD_CHECK(grad.sizes() == input.sizes(), "batch_norm_backward: grad ", grad.shape_str(),
            " and input ", input.shape_str(), " differ in shape");
+  if (input.is_cuda()) {
+    cuda::set_device(input.device_index());
+    cuda::batch_norm_backward(grad, input, weight, mean, invstd, training, grad_input, grad_weight,
+                              grad_bias);
+    return;
+  }
   const Shape3 sh = shape3(input);
   Tensor g = contiguous(to_dtype(grad, input.dtype())), x = contiguous(input);
   std::vector<double> m = as_doubles(mean), inv = as_doubles(invstd);
@@ -120,7 +135,7 @@ void batch_norm_backward(const Tensor& grad, const Tensor& input, const Tensor& 
         b[ch] = sum_gx[ch] / count * inv[ch] * inv[ch];
       }
     }
-    *grad_input = Tensor::empty(input.sizes(), input.dtype());
+    *grad_input = Tensor::empty_like_device(input.sizes(), input.dtype(), input);
     if (x.numel() > 0)
       cpu::batch_norm_backward_apply(g, x, *grad_input, sh.n, sh.c, sh.s, m.data(), a.data(), b.data(), k.data());
   }

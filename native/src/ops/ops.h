@@ -17,32 +17,50 @@ using UnaryOp = int32_t;
 using BinaryOp = int32_t;
 using ReduceOp = int32_t;
 
-// Checks that a tensor's device has kernels for op (CPU only until CUDA lands).
-void check_cpu(const Tensor& t, const char* op);
-
 namespace ops {
 
-// ---- creation (creation.cpp)
-Tensor full(const Dims& shape, double value, DType dtype);
-Tensor scalar(double value, DType dtype);
-Tensor eye(int64_t n, int64_t m, DType dtype);
-Tensor arange(double start, double end, double step, DType dtype);
-Tensor linspace(double start, double end, int64_t steps, DType dtype);
+// ---- creation (creation.cpp). `device`/`index` place the result (CPU by default, for the C
+// API's plain creation functions and the tests); ops and autograd always pass a device, usually
+// through the *_like_device forms that take it from a tensor they already have.
+Tensor full(const Dims& shape, double value, DType dtype, Device device = Device::CPU,
+            int32_t index = 0);
+Tensor full_like_device(const Dims& shape, double value, DType dtype, const Tensor& like);
+Tensor scalar(double value, DType dtype, Device device = Device::CPU, int32_t index = 0);
+Tensor scalar_like_device(double value, DType dtype, const Tensor& like);
+// eye/arange/linspace/from_host build their values on the host, then copy them to the device.
+Tensor eye(int64_t n, int64_t m, DType dtype, Device device = Device::CPU, int32_t index = 0);
+Tensor arange(double start, double end, double step, DType dtype, Device device = Device::CPU,
+              int32_t index = 0);
+Tensor linspace(double start, double end, int64_t steps, DType dtype,
+                Device device = Device::CPU, int32_t index = 0);
 // Copies numel elements of the given type from host memory into a new contiguous tensor.
-Tensor from_host(const void* data, DType dtype, const Dims& shape);
-// Copies elements in row-major order into out (converted to dtype `to`).
+Tensor from_host(const void* data, DType dtype, const Dims& shape, Device device = Device::CPU,
+                 int32_t index = 0);
+// Copies elements in row-major order into out (converted to dtype `to`); from a CUDA tensor
+// this waits for the device (a device-to-host copy).
 void copy_to_host(const Tensor& t, void* out, DType to, int64_t n);
 double item(const Tensor& t);
+
+// ---- devices (transfer.cpp)
+// t on (device, index): t itself when it is already there, else a copy (same dtype, contiguous).
+// A CUDA target must exist (KD_ERR_UNSUPPORTED with the reason otherwise).
+Tensor to_device(const Tensor& t, Device device, int32_t index);
+// dst <- src for tensors of one shape on different devices (any dtypes and strides): src is
+// staged contiguous in its own dtype, moved, then converted on dst's device. Used by copy_.
+void copy_across_devices(const Tensor& dst, const Tensor& src);
 
 // ---- random (random.cpp): one global generator, seeded by manual_seed
 void manual_seed(uint64_t seed);
 uint64_t initial_seed();
 std::vector<uint8_t> rng_state();
 void set_rng_state(const uint8_t* data, size_t n);
-Tensor rand(const Dims& shape, DType dtype);
-Tensor randn(const Dims& shape, DType dtype);
-Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype);
-Tensor randperm(int64_t n, DType dtype);
+// CUDA tensors draw from the CUDA generator (its own stream of numbers, not the CPU one's);
+// randint and randperm draw on the host from the CPU generator and copy the result.
+Tensor rand(const Dims& shape, DType dtype, Device device = Device::CPU, int32_t index = 0);
+Tensor randn(const Dims& shape, DType dtype, Device device = Device::CPU, int32_t index = 0);
+Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype,
+               Device device = Device::CPU, int32_t index = 0);
+Tensor randperm(int64_t n, DType dtype, Device device = Device::CPU, int32_t index = 0);
 void uniform_(const Tensor& t, double from, double to);
 void normal_(const Tensor& t, double mean, double std);
 void bernoulli_(const Tensor& t, double p);

@@ -13,8 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "cpu/kernels.h"
-#include "cpu/optim.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -41,7 +40,6 @@ bool has_internal_overlap(const Tensor& t) {
 void check(const char* op, int64_t i, const std::vector<Slot>& slots, const std::vector<bool>& needed) {
   const Tensor& p = slots[0].t;
   if (!p.defined()) fail(KD_ERR_STATE, op, ": params[", i, "] is a null handle");
-  check_cpu(p, op);
   if (!is_floating(p.dtype()))
     fail(KD_ERR_DTYPE, op, ": params[", i, "] has dtype ", dtype_name(p.dtype()),
          "; optimizers update only float32 or float64 parameters");
@@ -51,7 +49,9 @@ void check(const char* op, int64_t i, const std::vector<Slot>& slots, const std:
       if (needed[k]) fail(KD_ERR_STATE, op, ": ", s.array, "[", i, "] is a null handle but the update of params[", i, "] needs it");
       continue;
     }
-    check_cpu(s.t, op);
+    const std::string which = std::string(op) + " (params[" + std::to_string(i) + "] and " + s.array +
+                              "[" + std::to_string(i) + "])";
+    check_devices(which.c_str(), {&p, &s.t});
     if (s.t.dtype() != p.dtype())
       fail(KD_ERR_DTYPE, op, ": ", s.array, "[", i, "] has dtype ", dtype_name(s.t.dtype()), " but params[", i,
            "] has dtype ", dtype_name(p.dtype()));
@@ -87,7 +87,7 @@ void update(const std::vector<Slot>& slots, K&& kernel) {
   for (size_t k = 0; k < slots.size(); ++k) {
     const Slot& s = slots[k];
     if (!s.written || !s.t.defined()) continue;
-    if (work[k].impl() != s.t.impl()) cpu::copy_kernel(s.t, work[k]);
+    if (work[k].impl() != s.t.impl()) KD_KERNEL(s.t, copy_kernel, s.t, work[k]);
     s.t.bump_version();
   }
 }
@@ -126,7 +126,7 @@ void sgd_step(int64_t n, const Tensor* params, const Tensor* grads, const Tensor
   };
   auto needed = [&](int64_t i) { return std::vector<bool>{true, true, hyper[i].momentum != 0}; };
   step_all(op, n, make, needed, [&](int64_t i, const std::vector<Tensor>& w) {
-    cpu::sgd_kernel(hyper[i], w[0], w[1], w[2]);
+    KD_KERNEL(w[0], sgd_kernel, hyper[i], w[0], w[1], w[2]);
   });
 }
 
@@ -146,7 +146,7 @@ void adam_step(int64_t n, const Tensor* params, const Tensor* grads, const Tenso
   };
   auto needed = [&](int64_t i) { return std::vector<bool>{true, true, true, true, hyper[i].amsgrad}; };
   step_all(op, n, make, needed, [&](int64_t i, const std::vector<Tensor>& w) {
-    cpu::adam_kernel(hyper[i], w[0], w[1], w[2], w[3], w[4]);
+    KD_KERNEL(w[0], adam_kernel, hyper[i], w[0], w[1], w[2], w[3], w[4]);
   });
 }
 
@@ -165,7 +165,7 @@ void rmsprop_step(int64_t n, const Tensor* params, const Tensor* grads, const Te
     return std::vector<bool>{true, true, true, hyper[i].momentum > 0, hyper[i].centered};
   };
   step_all(op, n, make, needed, [&](int64_t i, const std::vector<Tensor>& w) {
-    cpu::rmsprop_kernel(hyper[i], w[0], w[1], w[2], w[3], w[4]);
+    KD_KERNEL(w[0], rmsprop_kernel, hyper[i], w[0], w[1], w[2], w[3], w[4]);
   });
 }
 
@@ -181,7 +181,7 @@ void adagrad_step(int64_t n, const Tensor* params, const Tensor* grads, const Te
   };
   auto needed = [&](int64_t) { return std::vector<bool>{true, true, true}; };
   step_all(op, n, make, needed, [&](int64_t i, const std::vector<Tensor>& w) {
-    cpu::adagrad_kernel(hyper[i], w[0], w[1], w[2]);
+    KD_KERNEL(w[0], adagrad_kernel, hyper[i], w[0], w[1], w[2]);
   });
 }
 

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "cpu/pool.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -15,7 +15,6 @@ namespace {
 
 // [N, C, H, W] or [C, H, W] with non-empty C, H, W (N may be 0), floating point.
 void check_input(const Tensor& x, const char* op) {
-  check_cpu(x, op);
   bool ok = (x.dim() == 3 || x.dim() == 4);
   for (int32_t i = x.dim() - 3; ok && i < x.dim(); ++i) ok = x.size(i) > 0;
   if (!ok)
@@ -138,7 +137,6 @@ PoolPlan avg_pool2d_plan(const Tensor& x, const int64_t kernel[2], const int64_t
 
 PoolPlan adaptive_avg_pool2d_plan(const Tensor& x, const int64_t output_size[2]) {
   const char* op = "adaptive_avg_pool2d";
-  check_cpu(x, op);
   if (x.dim() != 3 && x.dim() != 4)
     fail(KD_ERR_ARGUMENT, op, "(): Expected 3D or 4D tensor, but got ", x.sizes().str());
   for (int32_t i = x.dim() - 3; i < x.dim(); ++i)
@@ -158,7 +156,6 @@ PoolPlan adaptive_avg_pool2d_plan(const Tensor& x, const int64_t output_size[2])
 
 PoolPlan upsample_nearest2d_plan(const Tensor& x, const int64_t output_size[2], const double scales[2]) {
   const char* op = "upsample_nearest2d";
-  check_cpu(x, op);
   bool ok = x.dim() == 3 || x.dim() == 4;
   for (int32_t i = x.dim() - 3; ok && i < x.dim(); ++i) ok = x.size(i) > 0;
   if (!ok) fail(KD_ERR_ARGUMENT, op, ": Non-empty 3D or 4D data tensor expected but got a tensor with sizes ",
@@ -179,23 +176,21 @@ PoolPlan upsample_nearest2d_plan(const Tensor& x, const int64_t output_size[2], 
 }
 
 Tensor window_mean(const Tensor& x, const PoolPlan& plan) {
-  check_cpu(x, "window_mean");
   check_plan_input(x, plan.rows, plan.cols, "window_mean");
   Tensor src = contiguous(x);
-  Tensor out = Tensor::empty(with_spatial(x, plan.rows.out(), plan.cols.out()), x.dtype());
-  if (out.numel() > 0) cpu::window_mean(src, plan, out);
+  Tensor out = Tensor::empty_like_device(with_spatial(x, plan.rows.out(), plan.cols.out()), x.dtype(), x);
+  if (out.numel() > 0) KD_KERNEL(out, window_mean, src, plan, out);
   return out;
 }
 
 Tensor window_mean_backward(const Tensor& grad, const PoolPlan& plan) {
-  check_cpu(grad, "window_mean_backward");
   PoolAxis orows, ocols;  // the transposed map reads the output's sizes
   orows.in = plan.rows.out();
   ocols.in = plan.cols.out();
   check_plan_input(grad, orows, ocols, "window_mean_backward");
   Tensor g = contiguous(grad);
-  Tensor out = Tensor::empty(with_spatial(grad, plan.rows.in, plan.cols.in), grad.dtype());
-  if (out.numel() > 0) cpu::window_mean_backward(g, plan, out);
+  Tensor out = Tensor::empty_like_device(with_spatial(grad, plan.rows.in, plan.cols.in), grad.dtype(), grad);
+  if (out.numel() > 0) KD_KERNEL(out, window_mean_backward, g, plan, out);
   return out;
 }
 
@@ -206,25 +201,26 @@ void max_pool2d_with_indices(const Tensor& x, const int64_t kernel[2], const int
   pool_shape(x, kernel, stride, padding, dilation, ceil_mode, "max_pool2d", out);
   Tensor src = contiguous(x);
   Dims shape = with_spatial(x, out[0], out[1]);
-  *values = Tensor::empty(shape, x.dtype());
-  *indices = Tensor::empty(shape, DType::Int64);
-  if (values->numel() > 0) cpu::max_pool2d(src, kernel, stride, padding, dilation, *values, *indices);
+  *values = Tensor::empty_like_device(shape, x.dtype(), x);
+  *indices = Tensor::empty_like_device(shape, DType::Int64, x);
+  if (values->numel() > 0)
+    KD_KERNEL(src, max_pool2d, src, kernel, stride, padding, dilation, *values, *indices);
 }
 
 Tensor max_pool2d_scatter(const Tensor& grad, const Tensor& indices, int64_t h, int64_t w) {
-  check_cpu(grad, "max_pool2d_backward");
+  check_devices("max_pool2d_backward", {&grad, &indices});
   if (grad.sizes() != indices.sizes() || indices.dtype() != DType::Int64 || grad.dim() < 3)
     fail(KD_ERR_ARGUMENT, "max_pool2d_backward: grad ", grad.sizes().str(), " and indices ",
          indices.sizes().str(), " must have the same shape");
   if (!is_floating(grad.dtype()))
     fail(KD_ERR_DTYPE, "max_pool2d_backward: expected a floating point tensor, got ", dtype_name(grad.dtype()));
-  Tensor out = Tensor::empty(with_spatial(grad, h, w), grad.dtype());
-  if (out.numel() > 0) cpu::index_scatter2d(contiguous(grad), contiguous(indices), out);
+  Tensor out = Tensor::empty_like_device(with_spatial(grad, h, w), grad.dtype(), grad);
+  if (out.numel() > 0) KD_KERNEL(out, index_scatter2d, contiguous(grad), contiguous(indices), out);
   return out;
 }
 
 Tensor max_pool2d_gather(const Tensor& x, const Tensor& indices) {
-  check_cpu(x, "max_pool2d_gather");
+  check_devices("max_pool2d_gather", {&x, &indices});
   bool ok = x.dim() == indices.dim() && x.dim() >= 3 && indices.dtype() == DType::Int64;
   for (int32_t i = 0; ok && i < x.dim() - 2; ++i) ok = x.size(i) == indices.size(i);
   if (!ok)
@@ -232,8 +228,8 @@ Tensor max_pool2d_gather(const Tensor& x, const Tensor& indices) {
          indices.sizes().str(), " do not match");
   if (!is_floating(x.dtype()))
     fail(KD_ERR_DTYPE, "max_pool2d_gather: expected a floating point tensor, got ", dtype_name(x.dtype()));
-  Tensor out = Tensor::empty(indices.sizes(), x.dtype());
-  if (out.numel() > 0) cpu::index_gather2d(contiguous(x), contiguous(indices), out);
+  Tensor out = Tensor::empty_like_device(indices.sizes(), x.dtype(), x);
+  if (out.numel() > 0) KD_KERNEL(out, index_gather2d, contiguous(x), contiguous(indices), out);
   return out;
 }
 

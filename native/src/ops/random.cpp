@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -86,21 +87,38 @@ void fill_in_memory_order(const Tensor& t, F fill) {
     std::stable_sort(perm.data(), perm.data() + perm.size(),
                      [&](int64_t x, int64_t y) { return t.stride(x) > t.stride(y); });
     Tensor view = permute(t, perm);
-    Tensor tmp = Tensor::empty(view.sizes(), t.dtype());
+    Tensor tmp = Tensor::empty_like_device(view.sizes(), t.dtype(), t);
     fill(tmp);
     copy_(view, tmp);
   }
   t.bump_version();
 }
 
+// A CUDA tensor is filled on its device by the CUDA generator (kernel `fill` of cuda.h), in
+// memory order like the CPU path, so a view gets the numbers a contiguous tensor would.
+template <typename F>
+void fill_on_device(const Tensor& t, F kernel) {
+  fill_in_memory_order(t, [&](const Tensor& c) {
+    if (c.numel() > 0) {
+      cuda::set_device(c.device_index());
+      kernel(c);
+    }
+  });
+}
+
 }  // namespace
 
 void manual_seed(uint64_t seed) {
-  Generator& g = gen();
-  std::lock_guard<std::mutex> lk(g.mu);
-  g.seed = seed;
-  g.engine.seed(static_cast<uint32_t>(seed & 0xffffffffULL));
-  g.has_next_normal = false;
+  {
+    Generator& g = gen();
+    std::lock_guard<std::mutex> lk(g.mu);
+    g.seed = seed;
+    g.engine.seed(static_cast<uint32_t>(seed & 0xffffffffULL));
+    g.has_next_normal = false;
+  }
+  // Like torch.manual_seed, which seeds every device's generator too. Without a device there is
+  // no CUDA generator to seed (and no CUDA tensor to draw into).
+  if (cuda::device_count() > 0) cuda::manual_seed(seed);
 }
 
 uint64_t initial_seed() { return gen().seed; }
@@ -137,8 +155,13 @@ void set_rng_state(const uint8_t* data, size_t n) {
 }
 
 void uniform_(const Tensor& t, double from, double to) {
-  check_cpu(t, "uniform_");
   if (from > to) fail(KD_ERR_ARGUMENT, "uniform_: expects to return a [from, to) range, but found from=", from, " > to=", to);
+  if (t.is_cuda()) {
+    if (!is_floating(t.dtype()))
+      fail(KD_ERR_DTYPE, "uniform_: expected a floating point tensor, got ", dtype_name(t.dtype()));
+    fill_on_device(t, [&](const Tensor& c) { cuda::uniform_kernel(c, from, to); });
+    return;
+  }
   fill_in_memory_order(t, [&](const Tensor& c) {
     Generator& g = gen();
     std::lock_guard<std::mutex> lk(g.mu);
@@ -162,8 +185,13 @@ void uniform_(const Tensor& t, double from, double to) {
 }
 
 void normal_(const Tensor& t, double mean, double std) {
-  check_cpu(t, "normal_");
   if (!(std >= 0)) fail(KD_ERR_ARGUMENT, "normal_: expects std >= 0.0, but found std ", std);
+  if (t.is_cuda()) {
+    if (!is_floating(t.dtype()))
+      fail(KD_ERR_DTYPE, "normal_: not implemented for ", dtype_name(t.dtype()));
+    fill_on_device(t, [&](const Tensor& c) { cuda::normal_kernel(c, mean, std); });
+    return;
+  }
   // PyTorch's 16-at-a-time path is for contiguous tensors only; a view takes one
   // Box-Muller draw per element (with the cached second value), like a small tensor.
   const bool batched = t.numel() >= 16 && t.is_contiguous();
@@ -194,8 +222,11 @@ void normal_(const Tensor& t, double mean, double std) {
 }
 
 void bernoulli_(const Tensor& t, double p) {
-  check_cpu(t, "bernoulli_");
   if (!(p >= 0 && p <= 1)) fail(KD_ERR_ARGUMENT, "bernoulli_: expects 0 <= p <= 1, but got p=", p);
+  if (t.is_cuda()) {
+    fill_on_device(t, [&](const Tensor& c) { cuda::bernoulli_kernel(c, p); });
+    return;
+  }
   fill_in_memory_order(t, [&](const Tensor& c) {
     Generator& g = gen();
     std::lock_guard<std::mutex> lk(g.mu);
@@ -207,26 +238,34 @@ void bernoulli_(const Tensor& t, double p) {
   });
 }
 
-Tensor rand(const Dims& shape, DType dtype) {
+Tensor rand(const Dims& shape, DType dtype, Device device, int32_t index) {
   if (!is_floating(dtype)) fail(KD_ERR_DTYPE, "rand: not implemented for ", dtype_name(dtype));
-  Tensor t = Tensor::empty(shape, dtype);
+  if (device == Device::CUDA) cuda::check_device(index, "rand");
+  Tensor t = Tensor::empty(shape, dtype, device, index);
   uniform_(t, 0, 1);
   return t;
 }
 
-Tensor randn(const Dims& shape, DType dtype) {
+Tensor randn(const Dims& shape, DType dtype, Device device, int32_t index) {
   if (!is_floating(dtype)) fail(KD_ERR_DTYPE, "randn: not implemented for ", dtype_name(dtype));
-  Tensor t = Tensor::empty(shape, dtype);
+  if (device == Device::CUDA) cuda::check_device(index, "randn");
+  Tensor t = Tensor::empty(shape, dtype, device, index);
   normal_(t, 0, 1);
   return t;
 }
 
-Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype) {
+Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype, Device device,
+               int32_t index) {
   if (low >= high)
     fail(KD_ERR_ARGUMENT, "randint: expects 'from' to be less than 'to', but got from=", low, " >= to=", high);
   if (dtype == DType::Bool && (low < 0 || high > 2))
     fail(KD_ERR_ARGUMENT, "randint: range [", low, ", ", high, ") does not fit bool");
-  Tensor t = Tensor::empty(shape, dtype);
+  if (device == Device::CUDA) {
+    // Drawn on the host from the CPU generator, then copied (no CUDA kernel needed).
+    cuda::check_device(index, "randint");
+    return to_device(randint(low, high, shape, dtype, Device::CPU, 0), device, index);
+  }
+  Tensor t = Tensor::empty(shape, dtype, Device::CPU);
   Generator& g = gen();
   std::lock_guard<std::mutex> lk(g.mu);
   uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
@@ -241,10 +280,14 @@ Tensor randint(int64_t low, int64_t high, const Dims& shape, DType dtype) {
   return t;
 }
 
-Tensor randperm(int64_t n, DType dtype) {
+Tensor randperm(int64_t n, DType dtype, Device device, int32_t index) {
   if (n < 0) fail(KD_ERR_ARGUMENT, "randperm: n must be non-negative, got ", n);
   if (dtype == DType::Bool) fail(KD_ERR_DTYPE, "randperm: not implemented for bool");
-  Tensor t = Tensor::empty(Dims{n}, dtype);
+  if (device == Device::CUDA) {
+    cuda::check_device(index, "randperm");
+    return to_device(randperm(n, dtype, Device::CPU, 0), device, index);
+  }
+  Tensor t = Tensor::empty(Dims{n}, dtype, Device::CPU);
   Generator& g = gen();
   std::lock_guard<std::mutex> lk(g.mu);
   KD_DISPATCH_NUMERIC(dtype, "randperm", [&] {

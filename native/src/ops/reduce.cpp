@@ -1,7 +1,7 @@
 // Reductions: which dims are reduced (empty list = all, negative dims wrap, no repeats), the
 // result's shape (keepdim keeps them as size 1) and PyTorch's dtype rules and error cases. The
 // loops live in cpu/reduce.cpp and cpu/softmax.cpp.
-#include "cpu/kernels.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -65,49 +65,46 @@ DType reduce_dtype(ReduceOp op, DType in, const char* name) {
 void extreme_dim(bool is_max, const Tensor& t, int64_t dim, bool keepdim, Tensor* values,
                  Tensor* indices) {
   const char* name = is_max ? "max" : "min";
-  check_cpu(t, name);
   const int32_t d = wrap_dim(dim, t.dim(), name);
   const uint32_t mask = t.dim() == 0 ? 0u : 1u << d;
   check_nonempty(t, false, mask, name, KD_ERR_ARGUMENT);
   const Dims shape = reduced_shape(t, mask, keepdim);
-  *values = Tensor::empty(shape, t.dtype());
-  *indices = Tensor::empty(shape, DType::Int64);
-  cpu::max_min_dim_kernel(is_max, *values, *indices, t, d);
+  *values = Tensor::empty_like_device(shape, t.dtype(), t);
+  *indices = Tensor::empty_like_device(shape, DType::Int64, t);
+  KD_KERNEL(t, max_min_dim_kernel, is_max, *values, *indices, t, d);
 }
 
 Tensor arg_extreme(bool is_max, const Tensor& t, int64_t dim, bool has_dim, bool keepdim) {
   const char* name = is_max ? "argmax" : "argmin";
-  check_cpu(t, name);
   if (t.dtype() == DType::Bool)
     fail(KD_ERR_DTYPE, name, ": not implemented for bool tensors");
   if (has_dim) {
     const int32_t d = wrap_dim(dim, t.dim(), name);
     const uint32_t mask = t.dim() == 0 ? 0u : 1u << d;
     check_nonempty(t, false, mask, name, KD_ERR_INDEX);
-    Tensor out = Tensor::empty(reduced_shape(t, mask, keepdim), DType::Int64);
-    cpu::max_min_dim_kernel(is_max, Tensor(), out, t, d);
+    Tensor out = Tensor::empty_like_device(reduced_shape(t, mask, keepdim), DType::Int64, t);
+    KD_KERNEL(t, max_min_dim_kernel, is_max, Tensor(), out, t, d);
     return out;
   }
   // Without a dim: the index into the flattened (row-major) tensor.
   if (t.numel() == 0)
     fail(KD_ERR_INDEX, name, "(): Expected reduction dim to be specified for input.numel() == 0.");
   Tensor flat = reshape(t, Dims{t.numel()});
-  Tensor out = Tensor::empty(keepdim ? Dims::filled(t.dim(), 1) : Dims(), DType::Int64);
-  cpu::max_min_dim_kernel(is_max, Tensor(), out, flat, 0);
+  Tensor out = Tensor::empty_like_device(keepdim ? Dims::filled(t.dim(), 1) : Dims(), DType::Int64, t);
+  KD_KERNEL(t, max_min_dim_kernel, is_max, Tensor(), out, flat, 0);
   return out;
 }
 
 Tensor softmax_impl(const Tensor& t, int64_t dim, bool log) {
   const char* name = log ? "log_softmax" : "softmax";
-  check_cpu(t, name);
   const int32_t d = wrap_dim(dim, t.dim(), name);
   // PyTorch has no integer softmax kernel ("softmax_lastdim_kernel_impl" not implemented).
   if (!is_floating(t.dtype()))
     fail(KD_ERR_DTYPE, name, ": not implemented for ", dtype_name(t.dtype()),
          " tensors (expected a floating point tensor)");
   Tensor in = contiguous(t);
-  Tensor out = Tensor::empty(t.sizes(), t.dtype());
-  cpu::softmax_kernel(out, in, t.dim() == 0 ? 0 : d, log);
+  Tensor out = Tensor::empty_like_device(t.sizes(), t.dtype(), t);
+  KD_KERNEL(out, softmax_kernel, out, in, t.dim() == 0 ? 0 : d, log);
   return out;
 }
 
@@ -130,25 +127,23 @@ const char* reduce_name(ReduceOp op) {
 Tensor reduce(ReduceOp op, const Tensor& t, const Dims& dims, bool keepdim) {
   const char* name = reduce_name(op);
   if (op < KD_SUM || op > KD_ALL) fail(KD_ERR_ARGUMENT, "reduce: unknown op code ", op);
-  check_cpu(t, name);
   const uint32_t mask = reduce_mask(t, dims, name);
   if (op == KD_AMAX || op == KD_AMIN) check_nonempty(t, dims.empty(), mask, name, KD_ERR_ARGUMENT);
   const DType out_dtype = reduce_dtype(op, t.dtype(), name);
-  Tensor out = Tensor::empty(reduced_shape(t, mask, keepdim), out_dtype);
+  Tensor out = Tensor::empty_like_device(reduced_shape(t, mask, keepdim), out_dtype, t);
   // logsumexp computes in the (floating) result dtype.
-  cpu::reduce_kernel(op, out, op == KD_LOGSUMEXP ? to_dtype(t, out_dtype) : t, mask);
+  KD_KERNEL(out, reduce_kernel, op, out, op == KD_LOGSUMEXP ? to_dtype(t, out_dtype) : t, mask);
   return out;
 }
 
 Tensor var(const Tensor& t, const Dims& dims, double correction, bool keepdim, bool take_sqrt) {
   const char* name = take_sqrt ? "std" : "var";
-  check_cpu(t, name);
   if (!is_floating(t.dtype()))
     fail(KD_ERR_DTYPE, name, ": std and var only support floating point and complex dtypes, got ",
          dtype_name(t.dtype()));
   const uint32_t mask = reduce_mask(t, dims, name);
-  Tensor out = Tensor::empty(reduced_shape(t, mask, keepdim), t.dtype());
-  cpu::var_kernel(out, t, mask, correction, take_sqrt);
+  Tensor out = Tensor::empty_like_device(reduced_shape(t, mask, keepdim), t.dtype(), t);
+  KD_KERNEL(out, var_kernel, out, t, mask, correction, take_sqrt);
   return out;
 }
 

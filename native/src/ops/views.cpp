@@ -2,7 +2,7 @@
 // copy only when they must.
 #include <algorithm>
 
-#include "cpu/kernels.h"
+#include "ops/dispatch.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -244,17 +244,15 @@ Tensor contiguous(const Tensor& t) {
 }
 
 Tensor clone(const Tensor& t) {
-  check_cpu(t, "clone");
-  Tensor out = Tensor::empty(t.sizes(), t.dtype());
-  cpu::copy_kernel(out, t);
+  Tensor out = Tensor::empty_like_device(t.sizes(), t.dtype(), t);
+  if (out.numel() > 0) KD_KERNEL(out, copy_kernel, out, t);
   return out;
 }
 
 Tensor to_dtype(const Tensor& t, DType dtype) {
   if (t.dtype() == dtype) return alias(t);
-  check_cpu(t, "to");
-  Tensor out = Tensor::empty(t.sizes(), dtype);
-  cpu::copy_kernel(out, t);
+  Tensor out = Tensor::empty_like_device(t.sizes(), dtype, t);
+  if (out.numel() > 0) KD_KERNEL(out, copy_kernel, out, t);
   return out;
 }
 
