@@ -387,28 +387,182 @@ public final class Tensor implements AutoCloseable {
     return make(kd_randperm(n, DType.INT64.code()));
   }
 
+  // The *Like functions take t's shape, dtype and device (an optimizer's state made with them
+  // lives where its parameter does).
+
   public static Tensor emptyLike(Tensor t) {
-    return empty(shapeOf(t, "emptyLike"), t.dtype());
+    long[] shape = shapeOf(t, "emptyLike");
+    Device d = t.device();
+    return d.isCpu() ? empty(shape, t.dtype()) : empty(shape, t.dtype(), d);
   }
 
   public static Tensor zerosLike(Tensor t) {
-    return full(shapeOf(t, "zerosLike"), 0.0, t.dtype());
+    return fullLike(t, 0.0, "zerosLike");
   }
 
   public static Tensor onesLike(Tensor t) {
-    return full(shapeOf(t, "onesLike"), 1.0, t.dtype());
+    return fullLike(t, 1.0, "onesLike");
   }
 
   public static Tensor fullLike(Tensor t, double value) {
-    return full(shapeOf(t, "fullLike"), value, t.dtype());
+    return fullLike(t, value, "fullLike");
+  }
+
+  private static Tensor fullLike(Tensor t, double value, String op) {
+    long[] shape = shapeOf(t, op);
+    Device d = t.device();
+    return d.isCpu() ? full(shape, value, t.dtype(), op) : full(shape, value, t.dtype(), d, op);
   }
 
   public static Tensor randLike(Tensor t) {
-    return rand(shapeOf(t, "randLike"), t.dtype());
+    return rand(shapeOf(t, "randLike"), t.dtype(), t.device());
   }
 
   public static Tensor randnLike(Tensor t) {
-    return randn(shapeOf(t, "randnLike"), t.dtype());
+    return randn(shapeOf(t, "randnLike"), t.dtype(), t.device());
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // creation on a device (torch's device= argument). Filled tensors are made there directly; the
+  // others are made in host memory and copied over.
+
+  /** Null check and availability check of a creation call's device, naming the op. */
+  private static Device dev(Device device, String op) {
+    if (device == null) throw new NullPointerException(op + ": device is null");
+    return device.isCuda() ? device.checkAvailable(op) : device;
+  }
+
+  /** t moved to device; t itself (not a copy) for the CPU. Closes t when a copy was made. */
+  private static Tensor moveFresh(Tensor t, Device device) {
+    if (device.isCpu()) return t;
+    try {
+      return t.to(device);
+    } finally {
+      t.close();
+    }
+  }
+
+  public static Tensor empty(long[] shape, Device device) {
+    return empty(shape, DType.FLOAT32, device);
+  }
+
+  /** {@code torch.empty(shape, dtype=dtype, device=device)}: uninitialised values. */
+  public static Tensor empty(long[] shape, DType dtype, Device device) {
+    Device d = dev(device, "empty");
+    return make(kd_empty_on(shape, ndim(shape, "empty"), dt(dtype, "empty").code(), d.type().code(), d.nativeIndex()));
+  }
+
+  public static Tensor zeros(long[] shape, Device device) {
+    return full(shape, 0.0, DType.FLOAT32, device, "zeros");
+  }
+
+  public static Tensor zeros(long[] shape, DType dtype, Device device) {
+    return full(shape, 0.0, dtype, device, "zeros");
+  }
+
+  public static Tensor ones(long[] shape, Device device) {
+    return full(shape, 1.0, DType.FLOAT32, device, "ones");
+  }
+
+  public static Tensor ones(long[] shape, DType dtype, Device device) {
+    return full(shape, 1.0, dtype, device, "ones");
+  }
+
+  public static Tensor full(long[] shape, double value, Device device) {
+    return full(shape, value, DType.FLOAT32, device, "full");
+  }
+
+  public static Tensor full(long[] shape, double value, DType dtype, Device device) {
+    return full(shape, value, dtype, device, "full");
+  }
+
+  private static Tensor full(long[] shape, double value, DType dtype, Device device, String op) {
+    Device d = dev(device, op);
+    return make(kd_full_on(shape, ndim(shape, op), value, dt(dtype, op).code(), d.type().code(), d.nativeIndex()));
+  }
+
+  public static Tensor rand(long[] shape, Device device) {
+    return rand(shape, DType.FLOAT32, device);
+  }
+
+  /**
+   * Uniform samples in [0, 1) on device. On the CPU these are {@link #rand(long[], DType)}'s
+   * numbers (PyTorch's CPU stream); on CUDA they come from the CUDA generator, which
+   * {@link Kindling#manualSeed} seeds too (its numbers are not PyTorch's CUDA ones).
+   */
+  public static Tensor rand(long[] shape, DType dtype, Device device) {
+    if (dev(device, "rand").isCpu()) return rand(shape, dtype);
+    return fillRandom(shape, dtype, device, "rand", false);
+  }
+
+  public static Tensor randn(long[] shape, Device device) {
+    return randn(shape, DType.FLOAT32, device);
+  }
+
+  /** Standard normal samples on device (see {@link #rand(long[], DType, Device)} for streams). */
+  public static Tensor randn(long[] shape, DType dtype, Device device) {
+    if (dev(device, "randn").isCpu()) return randn(shape, dtype);
+    return fillRandom(shape, dtype, device, "randn", true);
+  }
+
+  private static Tensor fillRandom(long[] shape, DType dtype, Device device, String op, boolean normal) {
+    if (!dt(dtype, op).isFloatingPoint())
+      throw new IllegalArgumentException(op + ": expected a floating point dtype, got " + dtype);
+    Tensor t = empty(shape, dtype, device);
+    try {
+      Native.check(normal ? kd_normal_(t.h(op), 0.0, 1.0) : kd_uniform_(t.h(op), 0.0, 1.0));
+      return t;
+    } catch (RuntimeException e) {
+      t.close();
+      throw e;
+    }
+  }
+
+  /** {@link #randint(long, long, long[], DType)} drawn on the CPU generator, then moved to device. */
+  public static Tensor randint(long low, long high, long[] shape, DType dtype, Device device) {
+    Device d = dev(device, "randint");
+    return moveFresh(randint(low, high, shape, dtype), d);
+  }
+
+  public static Tensor arange(double start, double end, double step, DType dtype, Device device) {
+    Device d = dev(device, "arange");
+    return moveFresh(arange(start, end, step, dtype), d);
+  }
+
+  public static Tensor linspace(double start, double end, long steps, DType dtype, Device device) {
+    Device d = dev(device, "linspace");
+    return moveFresh(linspace(start, end, steps, dtype), d);
+  }
+
+  public static Tensor eye(long n, long m, DType dtype, Device device) {
+    Device d = dev(device, "eye");
+    return moveFresh(eye(n, m, dtype), d);
+  }
+
+  /** A float32 tensor holding a copy of data, on device ({@code torch.tensor(data, device=…)}). */
+  public static Tensor fromArray(float[] data, long[] shape, Device device) {
+    Device d = dev(device, "fromArray");
+    return moveFresh(fromArray(data, shape), d);
+  }
+
+  public static Tensor fromArray(double[] data, long[] shape, Device device) {
+    Device d = dev(device, "fromArray");
+    return moveFresh(fromArray(data, shape), d);
+  }
+
+  public static Tensor fromArray(long[] data, long[] shape, Device device) {
+    Device d = dev(device, "fromArray");
+    return moveFresh(fromArray(data, shape), d);
+  }
+
+  public static Tensor fromArray(boolean[] data, long[] shape, Device device) {
+    Device d = dev(device, "fromArray");
+    return moveFresh(fromArray(data, shape), d);
+  }
+
+  /** A 0-dim tensor on device. */
+  public static Tensor scalar(double value, DType dtype, Device device) {
+    return full(new long[0], value, dtype, device, "scalar");
   }
 
   private static long[] shapeOf(Tensor t, String op) {
@@ -424,8 +578,19 @@ public final class Tensor implements AutoCloseable {
     return DType.fromCode(kd_dtype(h("dtype")));
   }
 
+  /** Where the data lives: {@link Device#CPU} or {@code cuda:N} ({@code t.device}). */
   public Device device() {
-    return kd_device(h("device")) == 0 ? Device.CPU : Device.cuda(0);
+    long h = h("device");
+    return kd_device(h) == Device.Type.CPU.code() ? Device.CPU : Device.cuda(kd_device_index(h));
+  }
+
+  /** Whether the data lives on a CUDA device ({@code t.is_cuda}). */
+  public boolean isCuda() {
+    return kd_device(h("isCuda")) == Device.Type.CUDA.code();
+  }
+
+  public boolean isCpu() {
+    return kd_device(h("isCpu")) == Device.Type.CPU.code();
   }
 
   public int dim() {
@@ -503,10 +668,35 @@ public final class Tensor implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // reading values
 
+  /**
+   * A handle whose values the host can read: h itself for a CPU tensor, else a fresh detached copy
+   * in host memory that the caller releases ({@link #releaseHost}). Reading goes through here so a
+   * CUDA tensor's device pointer never reaches a host copy loop.
+   */
+  private static long hostReadable(long h) {
+    if (kd_device(h) == Device.Type.CPU.code()) return h;
+    long d = Native.check(kd_detach(h));
+    try {
+      return Native.check(kd_to_device(d, Device.Type.CPU.code(), 0));
+    } finally {
+      kd_release(d);
+    }
+  }
+
+  private static void releaseHost(long readable, long h) {
+    if (readable != h) kd_release(readable);
+  }
+
   /** The value of a one-element tensor, as a double. */
   public double item() {
+    long h = h("item");
     double[] out = new double[1];
-    Native.check(kd_item(h("item"), out));
+    long r = hostReadable(h);
+    try {
+      Native.check(kd_item(r, out));
+    } finally {
+      releaseHost(r, h);
+    }
     return out[0];
   }
 
@@ -519,7 +709,12 @@ public final class Tensor implements AutoCloseable {
     if (kd_numel(h) != 1)
       throw new IllegalArgumentException("item: a Tensor with " + kd_numel(h) + " elements cannot be converted to Scalar");
     long[] out = new long[1];
-    Native.check(kd_copy_to_long(h, out, 1));
+    long r = hostReadable(h);
+    try {
+      Native.check(kd_copy_to_long(r, out, 1));
+    } finally {
+      releaseHost(r, h);
+    }
     return out[0];
   }
 
@@ -537,28 +732,48 @@ public final class Tensor implements AutoCloseable {
   public float[] toFloatArray() {
     int n = count("toFloatArray");
     float[] out = new float[n];
-    Native.check(kd_copy_to_float(handle, out, n));
+    long h = h("read"), r = hostReadable(h);
+    try {
+      Native.check(kd_copy_to_float(r, out, n));
+    } finally {
+      releaseHost(r, h);
+    }
     return out;
   }
 
   public double[] toDoubleArray() {
     int n = count("toDoubleArray");
     double[] out = new double[n];
-    Native.check(kd_copy_to_double(handle, out, n));
+    long h = h("read"), r = hostReadable(h);
+    try {
+      Native.check(kd_copy_to_double(r, out, n));
+    } finally {
+      releaseHost(r, h);
+    }
     return out;
   }
 
   public long[] toLongArray() {
     int n = count("toLongArray");
     long[] out = new long[n];
-    Native.check(kd_copy_to_long(handle, out, n));
+    long h = h("read"), r = hostReadable(h);
+    try {
+      Native.check(kd_copy_to_long(r, out, n));
+    } finally {
+      releaseHost(r, h);
+    }
     return out;
   }
 
   public boolean[] toBooleanArray() {
     int n = count("toBooleanArray");
     byte[] b = new byte[n];
-    Native.check(kd_copy_to_bool(handle, b, n));
+    long h = h("read"), r = hostReadable(h);
+    try {
+      Native.check(kd_copy_to_bool(r, b, n));
+    } finally {
+      releaseHost(r, h);
+    }
     boolean[] out = new boolean[n];
     for (int i = 0; i < n; i++) out[i] = b[i] != 0;
     return out;
@@ -866,12 +1081,46 @@ public final class Tensor implements AutoCloseable {
     return to(DType.BOOL);
   }
 
-  /** Same-device move: returns an alias on CPU; CUDA is not built in yet. */
+  /**
+   * This tensor on device ({@code t.to(device)}): a copy there, recorded by autograd (the gradient
+   * flows back to this tensor's device), or, when it is already there, a new handle to this very
+   * tensor (PyTorch returns {@code self}: same data, same autograd identity). Asking for a CUDA
+   * device this process cannot use throws {@link UnsupportedOperationException} saying why.
+   */
   public Tensor to(Device device) {
     if (device == null) throw new NullPointerException("to: device is null");
-    if (!device.equals(device()))
-      throw new UnsupportedOperationException("to: device " + device + " is not available in this build (CPU only)");
-    return alias();
+    long h = h("to");
+    if (device.isCuda()) device.checkAvailable("to");
+    return make(kd_to_device(h, device.type().code(), device.nativeIndex()));
+  }
+
+  /** {@code t.to(device, dtype)}: converts the dtype, then moves (each step only when needed). */
+  public Tensor to(Device device, DType dtype) {
+    if (device == null) throw new NullPointerException("to: device is null");
+    dt(dtype, "to");
+    if (dtype == dtype()) return to(device);
+    if (device.isCuda()) device.checkAvailable("to");
+    Tensor converted = to(dtype);
+    try {
+      return converted.to(device);
+    } finally {
+      converted.close();
+    }
+  }
+
+  /** {@code t.cuda()}: this tensor on CUDA device 0. */
+  public Tensor cuda() {
+    return to(Device.cuda());
+  }
+
+  /** {@code t.cuda(index)}. */
+  public Tensor cuda(int index) {
+    return to(Device.cuda(index));
+  }
+
+  /** {@code t.cpu()}: this tensor in host memory (itself, as a new handle, when already there). */
+  public Tensor cpu() {
+    return to(Device.CPU);
   }
 
   // ------------------------------------------------------------------------------------------

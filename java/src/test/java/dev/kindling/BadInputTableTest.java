@@ -245,7 +245,7 @@ class BadInputTableTest {
     rows.add(bad("null matmul argument", NULL, () -> f(2, 2).matmul(null), "matmul", "other"));
     rows.add(bad("null view shape", NULL, () -> f(3).view((long[]) null), "view", "shape"));
     rows.add(bad("null creation shape", NULL, () -> Tensor.zeros((long[]) null), "zeros", "shape"));
-    rows.add(bad("null dtype", NULL, () -> Tensor.ones(new long[] {2}, null), "ones", "dtype"));
+    rows.add(bad("null dtype", NULL, () -> Tensor.ones(new long[] {2}, (DType) null), "ones", "dtype"));
     rows.add(bad("null dtype for to", NULL, () -> f(2).to((DType) null), "to", "dtype"));
     rows.add(bad("null tensor list", NULL, () -> Tensor.stack(null), "stack", "list"));
     rows.add(bad("null tensor in a list", NULL, () -> Tensor.cat(Arrays.asList(f(2), null), 0), "cat", "tensor 1"));
@@ -278,7 +278,7 @@ class BadInputTableTest {
     rows.add(bad("of: ragged rows", ARG, () -> Tensor.of(new float[][] {{1, 2}, {3}}), "of", "ragged"));
     rows.add(bad("clamp: no bounds", ARG, () -> f(3).clamp(Double.NaN, Double.NaN), "clamp", "min", "max"));
     rows.add(bad("setRngState: garbage", ARG, () -> Kindling.setRngState(new byte[] {1, 2, 3}), "rng", "3 bytes"));
-    rows.add(bad("to: device not built in", UnsupportedOperationException.class, () -> f(3).to(Device.cuda(0)), "to", "cuda:0"));
+    rows.add(bad("to: a CUDA device that is not there", UnsupportedOperationException.class, () -> f(3).to(Device.cuda(Device.cudaDeviceCount())), "to", "cuda:" + Device.cudaDeviceCount()));
     return rows;
   }
 

@@ -228,6 +228,20 @@ public final class KindlingNative {
       @Cast("const int64_t*") LongPointer nameLens, @Cast("const int8_t*") BytePointer meta,
       @Cast("const int64_t*") LongPointer metaLens, int nMeta);
 
+  // ---- CUDA devices (issue 7). Device codes: 0 = CPU, 1 = CUDA; index -1 on CPU tensors.
+  public static native int kd_cuda_built();
+  public static native int kd_cuda_device_count();
+  public static native @Cast("const char*") String kd_cuda_unavailable_reason();
+  public static native int kd_device_index(long t);
+  public static native long kd_to_device(long t, int device, int index);
+  public static native long kd_empty_on(@Cast("const int64_t*") long[] shape, int ndim, int dtype, int device, int index);
+  public static native long kd_full_on(@Cast("const int64_t*") long[] shape, int ndim, double value, int dtype, int device, int index);
+  public static native int kd_cuda_synchronize(int index);
+  public static native long kd_cuda_memory_allocated(int index);
+  public static native long kd_cuda_memory_cached(int index);
+  public static native void kd_cuda_empty_cache();
+  public static native @Cast("const char*") String kd_cuda_gemm_backend();
+
   /**
    * The one native-to-Java callback: the engine calls it for every Java tensor hook with the
    * hook's id and a gradient handle. Subclassed by {@code dev.kindling.internal.Hooks}.

@@ -2,6 +2,7 @@ package dev.kindling.nn;
 
 import dev.kindling.Autograd;
 import dev.kindling.DType;
+import dev.kindling.Device;
 import dev.kindling.Scope;
 import dev.kindling.Tensor;
 import java.util.ArrayList;
@@ -273,6 +274,60 @@ public abstract class Module implements AutoCloseable {
     try (Tensor c = t.to(dtype)) {
       t.setData(c);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // devices
+
+  /**
+   * {@code module.to(device)}: moves every parameter and buffer (and each parameter's gradient) to
+   * device in place, like PyTorch's {@code param.data = param.to(device)}: the Java objects stay
+   * the same, so an optimizer built before or after the move, hooks, and {@code requiresGrad}
+   * flags all carry over. Returns this. A CUDA device this process cannot use throws
+   * {@link UnsupportedOperationException} saying why, before anything has moved.
+   */
+  public Module to(Device device) {
+    if (device == null) throw new NullPointerException(className() + ".to: device is null");
+    if (device.isCuda()) device.checkAvailable(className() + ".to");
+    try (var g = Autograd.noGrad()) {
+      for (Tensor t : parameters()) move(t, device);
+      for (Tensor t : buffers()) move(t, device);
+    }
+    return this;
+  }
+
+  // The gradient moves first, so it already matches when the parameter's data changes device.
+  private static void move(Tensor t, Device device) {
+    Tensor grad = t.grad();
+    if (grad != null) {
+      try {
+        moveData(grad, device);
+      } finally {
+        grad.close();
+      }
+    }
+    moveData(t, device);
+  }
+
+  private static void moveData(Tensor t, Device device) {
+    if (t.device().equals(device)) return;
+    try (Tensor moved = t.to(device)) {
+      t.setData(moved);
+    }
+  }
+
+  /** {@code module.cuda()}: {@link #to(Device)} CUDA device 0. */
+  public Module cuda() {
+    return to(Device.cuda());
+  }
+
+  public Module cuda(int index) {
+    return to(Device.cuda(index));
+  }
+
+  /** {@code module.cpu()}: every parameter and buffer back to host memory, in place. */
+  public Module cpu() {
+    return to(Device.CPU);
   }
 
   /** {@code module.double()}: floating-point parameters and buffers to float64. */

@@ -240,6 +240,12 @@ public abstract class Optimizer implements AutoCloseable {
             value = d == Math.rint(d) && Math.abs(d) < 0x1p53 ? (Object) (long) d : (Object) d;
           } else if (value instanceof Tensor t) {
             Tensor c = t.isFloatingPoint() && t.dtype() != p.dtype() ? t.to(p.dtype()) : t.clone();
+            if (!c.device().equals(p.device())) {
+              // Like PyTorch's load_state_dict: state follows its parameter's device.
+              Tensor moved = c.to(p.device());
+              c.close();
+              c = moved;
+            }
             value = own(c.detach_());
           }
           s.put(v.getKey(), value);
