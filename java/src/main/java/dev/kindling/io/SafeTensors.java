@@ -106,6 +106,28 @@ public final class SafeTensors {
       if (t.isClosed()) throw new IllegalStateException("SafeTensors.write: tensor '" + name + "' has been closed");
       handles[i] = t.nativeHandle();
     }
+    // CUDA tensors are written from host copies (the writer reads host memory), made here and
+    // closed once the file is written.
+    List<Tensor> hostCopies = new ArrayList<>();
+    try {
+      for (int i = 0; i < handles.length; i++) {
+        Tensor t = tensors.get(names.get(i));
+        if (t.isCuda()) {
+          try (Tensor d = t.detach()) {
+            Tensor c = d.cpu();
+            hostCopies.add(c);
+            handles[i] = c.nativeHandle();
+          }
+        }
+      }
+      writeHandles(path, names, handles, metadata);
+    } finally {
+      for (Tensor c : hostCopies) c.close();
+    }
+    java.lang.ref.Reference.reachabilityFence(tensors);
+  }
+
+  private static void writeHandles(Path path, List<String> names, long[] handles, Map<String, String> metadata) {
     ByteArrayOutputStream nameBytes = new ByteArrayOutputStream();
     long[] nameLens = new long[names.size()];
     for (int i = 0; i < nameLens.length; i++) nameLens[i] = append(nameBytes, names.get(i));
@@ -128,7 +150,6 @@ public final class SafeTensors {
         LongPointer ml = new LongPointer(metaLens.length == 0 ? new long[1] : metaLens)) {
       Native.check(KindlingNative.kd_safetensors_write(p, p.limit(), hs, handles.length, nb, nl, mb, ml, metadata.size()));
     }
-    java.lang.ref.Reference.reachabilityFence(tensors);
   }
 
   public static void write(String path, Map<String, Tensor> tensors, Map<String, String> metadata) {

@@ -395,7 +395,15 @@ public abstract class Module implements AutoCloseable {
     if (!errors.isEmpty())
       throw new IllegalArgumentException("Error(s) in loading state_dict for " + className() + ":\n\t" + String.join("\n\t", errors));
     try (var g = Autograd.noGrad()) {
-      for (Tensor[] c : copies) c[0].copy_(c[1]);
+      for (Tensor[] c : copies) {
+        // A checkpoint's tensors may live elsewhere (a CPU file into a CUDA model): bring each to
+        // the parameter's device first, as PyTorch's copy_ does across devices.
+        if (c[0].device().equals(c[1].device())) c[0].copy_(c[1]);
+        else
+          try (Tensor here = c[1].to(c[0].device())) {
+            c[0].copy_(here);
+          }
+      }
     }
     return new IncompatibleKeys(missing, unexpected);
   }

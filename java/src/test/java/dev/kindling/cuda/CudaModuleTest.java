@@ -147,6 +147,18 @@ class CudaModuleTest {
   }
 
   @Test
+  void aCudaModulesStateDictIsSavedFromHostCopiesAndLoadsBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    try (Sequential gpu = convNet(5); Sequential cpu = convNet(6); Scope s = Kindling.scope()) {
+      gpu.to(GPU);
+      java.nio.file.Path file = dir.resolve("net.safetensors");
+      dev.kindling.io.SafeTensors.write(file, gpu.stateDict());
+      cpu.loadStateDict(dev.kindling.io.SafeTensors.load(file));
+      Map<String, Tensor> gs = gpu.stateDict();
+      cpu.stateDict().forEach((k, v) -> assertClose(v, gs.get(k), 0, 0, k));
+    }
+  }
+
+  @Test
   void frozenParametersStayFrozenOnCuda() {
     try (Sequential net = convNet(3); Scope s = Kindling.scope()) {
       Module first = net.child("0");
