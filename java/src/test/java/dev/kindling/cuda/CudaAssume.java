@@ -17,7 +17,7 @@ final class CudaAssume {
 
   private CudaAssume() {}
 
-  /** Skips the calling test (or class, from a @BeforeAll) unless a CUDA device can be used. */
+  /** Skips the calling test (from a @BeforeEach: each test is reported skipped) unless a CUDA device can be used. */
   static void cudaOrSkip() {
     assumeTrue(Device.cudaAvailable(), () -> "no CUDA device: " + Device.cudaUnavailableReason());
   }

@@ -21,7 +21,7 @@ import dev.kindling.nn.Tanh;
 import dev.kindling.optim.Adam;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 class CudaDcganTest {
   static final int NZ = 16, NGF = 8, NDF = 8, BATCH = 8;
 
-  @BeforeAll
-  static void needsCuda() {
+  @BeforeEach
+  void needsCuda() {
     CudaAssume.cudaOrSkip();
   }
 

@@ -21,7 +21,7 @@ import dev.kindling.optim.Adam;
 import dev.kindling.optim.OptimizerStateDict;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("cuda")
 class CudaModuleTest {
-  @BeforeAll
-  static void needsCuda() {
+  @BeforeEach
+  void needsCuda() {
     CudaAssume.cudaOrSkip();
   }
 

@@ -14,7 +14,7 @@ import dev.kindling.Scope;
 import dev.kindling.Tensor;
 import dev.kindling.nn.F;
 import java.util.function.Function;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("cuda")
 class CudaTensorTest {
-  @BeforeAll
-  static void needsCuda() {
+  @BeforeEach
+  void needsCuda() {
     CudaAssume.cudaOrSkip();
   }
 
