@@ -130,6 +130,16 @@ if (( built )); then
   for f in "$build"/Testing/Temporary/LastTest.log; do
     [[ -e "$f" ]] && grep -h "comparisons passed\|gemm backend\|skipped" "$f" | sort -u
   done
+  # A CUDA fault poisons the rest of its process: when the parity test failed, run each of its
+  # cases in a process of its own so that one bad kernel does not hide the others' results.
+  if grep -q "test_cuda .*Failed\|test_cuda .*Exception\|test_cuda .*SEGFAULT\|test_cuda .*Child aborted" "$build"/Testing/Temporary/LastTest.log 2>/dev/null \
+     || ! grep -q "test_cuda: .* comparisons passed" "$build"/Testing/Temporary/LastTest.log 2>/dev/null; then
+    echo "--- test_cuda cases one process each"
+    for name in $(sed -n 's/^TEST(\([a-z0-9_]*\)).*/\1/p' "$repo/native/tests/test_cuda.cpp"); do
+      KDTEST_FILTER="$name" timeout 60 "$build/tests/test_cuda" > "/tmp/case-$name.txt" 2>&1
+      echo "case $name: exit $? $(grep -c FAILED "/tmp/case-$name.txt") failed checks; $(grep -m3 FAILED "/tmp/case-$name.txt" | cut -c1-300 | tr '\n' '|')"
+    done
+  fi
 else
   failed+=("ctest (not run: no build)")
 fi

@@ -3,6 +3,8 @@
 #pragma once
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -34,9 +36,15 @@ inline void report(const char* file, int line, const std::string& what) {
   ++failures();
 }
 
+// KDTEST_FILTER=substring runs only the cases whose name contains it (to isolate one case, e.g.
+// after a CUDA fault, which poisons the rest of the process).
 inline int run_all() {
   int failed_cases = 0;
+  size_t ran = 0;
+  const char* filter = std::getenv("KDTEST_FILTER");
   for (auto& c : cases()) {
+    if (filter && *filter && std::strstr(c.name, filter) == nullptr) continue;
+    ++ran;
     int before = failures();
     try {
       c.fn();
@@ -46,8 +54,10 @@ inline int run_all() {
     bool ok = failures() == before;
     if (!ok) ++failed_cases;
     std::printf("[%s] %s\n", ok ? "  OK  " : " FAIL ", c.name);
+    std::fflush(stdout);
+    std::fflush(stderr);
   }
-  std::printf("%zu passed, %d failed\n", cases().size() - failed_cases, failed_cases);
+  std::printf("%zu passed, %d failed\n", ran - failed_cases, failed_cases);
   return failed_cases == 0 ? 0 : 1;
 }
 
