@@ -119,6 +119,7 @@ int32_t kd_copy_to_bool(kd_tensor t, int8_t* out, int64_t n);
 int32_t kd_item(kd_tensor t, double* out);
 
 /* ---- random ------------------------------------------------------------------------------ */
+/* Seeds the CPU generator and, where CUDA devices exist, the CUDA generator (torch.manual_seed). */
 void kd_manual_seed(int64_t seed);
 int64_t kd_initial_seed(void);
 /* Generator state as bytes (for checkpoints): size query, save, restore. */

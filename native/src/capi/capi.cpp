@@ -755,7 +755,9 @@ int32_t kd_safetensors_write(const int8_t* path, int64_t path_len, const kd_tens
       if (name_lens[i] < 0 || (name_lens[i] > 0 && !np)) kd::fail(KD_ERR_ARGUMENT, "safetensors save: bad name length");
       std::string name(np ? np : "", static_cast<size_t>(name_lens[i]));
       if (np) np += name_lens[i];
-      ts.push_back({std::move(name), T(tensors[i])});
+      // The writer reads values on the host: a CUDA tensor is saved from a host copy (as
+      // safetensors' save_file does).
+      ts.push_back({std::move(name), kd::ops::to_device(T(tensors[i]), kd::Device::CPU, 0)});
     }
     std::vector<std::pair<std::string, std::string>> md;
     const char* mp = reinterpret_cast<const char*>(meta);
