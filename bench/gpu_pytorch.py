@@ -10,6 +10,7 @@ variant=default and variant=cudnn_benchmark.
 
 Usage: gpu_pytorch.py [all|gemm|launch|dcgan]...
 """
+import os
 import sys
 import time
 
@@ -149,7 +150,16 @@ def dcgan_ms_per_step(steps=20):
     for _ in range(steps):
         step()
     sync()
+    host_ms = (time.perf_counter() - t0) / steps * 1e3
+    sync()
     ms = (time.perf_counter() - t0) / steps * 1e3
+    print(f"BENCH dcgan_host impl=pytorch host_ms_per_step={host_ms:.3f}", flush=True)
+    if os.environ.get("BENCH_PROFILE"):
+        from torch.profiler import profile, ProfilerActivity
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            step()
+            sync()
+        print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=25), flush=True)
     r, f, g = step()
     losses = [r.item() + f.item(), g.item()]
     return ms, losses

@@ -163,6 +163,37 @@ else
   failed+=("bench_cuda (not built)")
 fi
 
+# ---- 6b. where the DCGAN step's time goes: the per-sample conv GEMMs for comparison, then one
+# step's kernels under Nsight Compute (summed by kernel) and under PyTorch's profiler.
+section "DCGAN profile"
+if [[ -x "$build/tests/bench_cuda" ]]; then
+  run "bench_cuda dcgan (KINDLING_CONV_WIDE=0)" "$(allow 40 60)" env KINDLING_CONV_WIDE=0 "$build/tests/bench_cuda" dcgan
+  ncu_bin="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)"
+  if [[ -n "$ncu_bin" ]] && (( deadline - $(date +%s) > 70 )); then
+    BENCH_PROFILE=1 timeout 120 "$ncu_bin" --profile-from-start off --metrics gpu__time_duration.sum --csv \
+      --print-units base "$build/tests/bench_cuda" dcgan > /tmp/ncu.csv 2> /tmp/ncu.err
+    echo "ncu exit $?; $(grep -c '^"' /tmp/ncu.csv) csv lines"; tail -3 /tmp/ncu.err
+    python3 - /tmp/ncu.csv <<'PY' || true
+import csv, sys, collections
+rows = [l for l in open(sys.argv[1]) if l.startswith('"')]
+tot, cnt = collections.Counter(), collections.Counter()
+for r in csv.DictReader(rows):
+    if r.get("Metric Name") != "gpu__time_duration.sum":
+        continue
+    name = r["Kernel Name"].split("(")[0][:90]
+    tot[name] += float(r["Metric Value"].replace(",", ""))
+    cnt[name] += 1
+s = sum(tot.values())
+print(f"kindling DCGAN step: {sum(cnt.values())} kernels, {s/1e6:.3f} ms of kernel time")
+for name, ns in tot.most_common(30):
+    print(f"{ns/1e6:9.3f} ms {100*ns/s:5.1f}% {cnt[name]:5d}x  {name}")
+PY
+  fi
+fi
+if (( deadline - $(date +%s) > 40 )); then
+  BENCH_PROFILE=1 run "pytorch dcgan profile" "$(allow 40 5)" python3 "$repo/bench/gpu_pytorch.py" dcgan
+fi
+
 # ---- 7. side by side ------------------------------------------------------------------------------
 section "Kindling / PyTorch on $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)"
 python3 - "$out/bench-kindling.txt" "$out/bench-pytorch.txt" <<'EOF' || failed+=("ratio table")

@@ -11,6 +11,8 @@
 //            autograd engine: D(real), D(fake.detach()), step D; D(fake), step G.
 // Each result is one line: "BENCH <what> impl=kindling key=value ...".
 // Usage: bench_cuda [all|gemm|launch|dcgan]...
+#include <cuda_profiler_api.h>
+#include <cstdlib>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -252,8 +254,16 @@ void bench_dcgan() {
   const int steps = 20;
   auto t0 = Clock::now();
   for (int i = 0; i < steps; ++i) step();
+  const double host_ms = seconds_since(t0) / steps * 1e3;  // time to queue the work
   cuda::synchronize(0);
   const double ms = seconds_since(t0) / steps * 1e3;
+  std::printf("BENCH dcgan_host impl=kindling host_ms_per_step=%.3f\n", host_ms);
+  if (std::getenv("BENCH_PROFILE")) {  // one step between profiler start/stop (ncu --profile-from-start off)
+    cudaProfilerStart();
+    step();
+    cuda::synchronize(0);
+    cudaProfilerStop();
+  }
   read_losses = true;
   step();
   std::printf("BENCH dcgan impl=kindling variant=default batch=%lld steps=%d ms_per_step=%.3f loss_d=%.4f loss_g=%.4f\n",

@@ -12,6 +12,7 @@
 // freshly allocated (every element is written here).
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 
 #include "cpu/conv.h"
 #include "cuda/common.cuh"
@@ -75,9 +76,12 @@ __global__ void im2col_kernel(const T* __restrict__ x, T* __restrict__ cols, cpu
 // receives column (o % og, i, j) at input position (oy, ox) when y = oy*sh - ph + i*dh and
 // x = ox*sw - pw + j*dw. The sum runs over i, then j, from 0, and the bias is added last: the
 // CPU's order of additions for each pixel.
+// Column entry (s, row, position) sits at s * col_s + row * col_r + position: per sample
+// (col_s = O * kh * kw * plane, col_r = plane) or side by side (col_s = plane, col_r = ns * plane).
 template <typename T>
 __global__ void col2im_kernel(const T* __restrict__ cols, const T* __restrict__ bias,
-                              T* __restrict__ out, cpu::Conv2dGeometry g, int64_t ns) {
+                              T* __restrict__ out, cpu::Conv2dGeometry g, int64_t ns,
+                              int64_t col_s, int64_t col_r) {
   const int64_t plane = g.oh * g.ow;
   const int64_t total = ns * g.o * g.ih * g.iw;
   for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
@@ -91,7 +95,7 @@ __global__ void col2im_kernel(const T* __restrict__ cols, const T* __restrict__ 
     const int64_t s = r / g.o;
     // Channel o's rows: sample s, group o / og, rows (o % og) * kh * kw onwards; since groups
     // are consecutive blocks of og channels, that is row o * kh * kw of the sample's columns.
-    const T* base = cols + (s * g.o + o) * g.kh * g.kw * plane;
+    const T* base = cols + s * col_s + o * g.kh * g.kw * col_r;
     T acc = T(0);
     for (int64_t i = 0; i < g.kh; ++i) {
       const int64_t ty = y + g.ph - i * g.dh;
@@ -103,7 +107,7 @@ __global__ void col2im_kernel(const T* __restrict__ cols, const T* __restrict__ 
         if (tx < 0 || tx % g.sw != 0) continue;
         const int64_t ox = tx / g.sw;
         if (ox >= g.ow) continue;
-        acc += base[(i * g.kw + j) * plane + oy * g.ow + ox];
+        acc += base[(i * g.kw + j) * col_r + oy * g.ow + ox];
       }
     }
     out[idx] = bias ? acc + bias[o] : acc;
@@ -133,6 +137,32 @@ __global__ void rows_side_by_side(const T* __restrict__ src, T* __restrict__ dst
   }
 }
 
+// [rows, ns * plane] -> [ns, rows, plane]: back to one block per sample.
+template <typename T>
+__global__ void rows_per_sample(const T* __restrict__ src, T* __restrict__ dst, int64_t ns,
+                                int64_t rows, int64_t plane) {
+  const int64_t total = ns * rows * plane;
+  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
+       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t p = idx % plane;
+    const int64_t row = (idx / plane) % rows;
+    const int64_t s = idx / (plane * rows);
+    dst[idx] = src[(row * ns + s) * plane + p];
+  }
+}
+
+// Side-by-side ("wide") GEMMs: with the samples of a run laid side by side, each group's product
+// is ONE GEMM whose n extent is samples * positions, instead of a batch of per-sample GEMMs with
+// n = positions — far better shaped for the small feature maps of DCGAN-like nets (4x4, 8x8).
+// KINDLING_CONV_WIDE=0 selects the per-sample batched form (for comparison).
+bool wide_enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("KINDLING_CONV_WIDE");
+    return !(e && e[0] == '0');
+  }();
+  return on;
+}
+
 // A 1x1 kernel with unit stride and no padding needs no unfolding: the input is the columns.
 bool pointwise(const cpu::Conv2dGeometry& g) {
   return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
@@ -148,6 +178,26 @@ void conv2d_impl(const Tensor& out, const Tensor& x, const Tensor& w, const Tens
   const T* wp = w.data<T>();
   T* op = out.data<T>();
   const bool direct = pointwise(g);
+  if (!direct && wide_enabled()) {
+    // cols [groups][krows][ns * plane] -> wide [o][ns * plane] -> out [ns][o][plane].
+    const int64_t run = samples_per_run<T>(g.n, cols_sample + g.o * plane, plane);
+    Tensor cols = scratch(run * cols_sample, x), wide_out = scratch(run * g.o * plane, x);
+    T* cp = cols.data<T>();
+    T* wo = wide_out.data<T>();
+    for (int64_t s0 = 0; s0 < g.n; s0 += run) {
+      const int64_t ns = std::min(run, g.n - s0), wide = ns * plane;
+      const int64_t total = ns * cols_sample;
+      im2col_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(
+          xp + s0 * in_sample, cp, g, ns, plane, krows * wide, wide);
+      KD_CUDA_LAUNCH_CHECK();
+      gemm_strided_batched<T>(false, false, og, wide, krows, wp, krows, og * krows, cp, wide,
+                              krows * wide, wo, wide, og * wide, g.groups, T(0));
+      const int64_t otal = ns * g.o * plane;
+      rows_per_sample<T><<<blocks_for(otal), kBlock, 0, current_stream()>>>(
+          wo, op + s0 * g.o * plane, ns, g.o, plane);
+      KD_CUDA_LAUNCH_CHECK();
+    }
+  } else {
   const int64_t run = samples_per_run<T>(g.n, direct ? 1 : cols_sample);
   Tensor cols = direct ? Tensor() : scratch(run * cols_sample, x);
   for (int64_t s0 = 0; s0 < g.n; s0 += run) {
@@ -171,6 +221,7 @@ void conv2d_impl(const Tensor& out, const Tensor& x, const Tensor& w, const Tens
                               src + gr * src_group, plane, src_sample,
                               op + (s0 * g.o + gr * og) * plane, plane, g.o * plane, ns, T(0));
   }
+  }
   if (bias.defined()) {
     const int64_t total = out.numel();
     add_bias_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(op, bias.data<T>(), g.o,
@@ -190,6 +241,28 @@ void conv_transpose2d_impl(const Tensor& out, const Tensor& x, const Tensor& w,
   const T* wp = w.data<T>();
   const T* bp = bias.defined() ? bias.data<T>() : nullptr;
   T* op = out.data<T>();
+  if (wide_enabled()) {
+    // x [ns][c][plane] -> xw [c][ns * plane]; cols [o * kh * kw][ns * plane] = W^T @ xw per
+    // group; then the gather folds the side-by-side columns back.
+    const int64_t run = samples_per_run<T>(g.n, cols_sample + g.c * plane, plane);
+    Tensor cols = scratch(run * cols_sample, x), xwide = scratch(run * g.c * plane, x);
+    T* cp = cols.data<T>();
+    T* xw = xwide.data<T>();
+    for (int64_t s0 = 0; s0 < g.n; s0 += run) {
+      const int64_t ns = std::min(run, g.n - s0), wide = ns * plane;
+      const int64_t xtotal = ns * g.c * plane;
+      rows_side_by_side<T><<<blocks_for(xtotal), kBlock, 0, current_stream()>>>(
+          xp + s0 * g.c * plane, xw, ns, g.c, plane);
+      KD_CUDA_LAUNCH_CHECK();
+      gemm_strided_batched<T>(true, false, krows, wide, cg, wp, krows, cg * krows, xw, wide,
+                              cg * wide, cp, wide, krows * wide, g.groups, T(0));
+      const int64_t total = ns * g.o * g.ih * g.iw;
+      col2im_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(
+          cp, bp, op + s0 * g.o * g.ih * g.iw, g, ns, plane, wide);
+      KD_CUDA_LAUNCH_CHECK();
+    }
+    return;
+  }
   const int64_t run = samples_per_run<T>(g.n, cols_sample);
   Tensor cols = scratch(run * cols_sample, x);
   T* cp = cols.data<T>();
@@ -202,7 +275,7 @@ void conv_transpose2d_impl(const Tensor& out, const Tensor& x, const Tensor& w,
                               cp + gr * krows * plane, plane, cols_sample, ns, T(0));
     const int64_t total = ns * g.o * g.ih * g.iw;
     col2im_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(
-        cp, bp, op + s0 * g.o * g.ih * g.iw, g, ns);
+        cp, bp, op + s0 * g.o * g.ih * g.iw, g, ns, cols_sample, plane);
     KD_CUDA_LAUNCH_CHECK();
   }
 }
