@@ -34,8 +34,8 @@ done
 
 work="${WORK:-$(mktemp -d)}"
 mkdir -p "$work"
-echo "== copying the tracked sources to $work/src"
-rm -rf "$work/src" && mkdir -p "$work/src"
+echo "== copying the tracked sources to $work/src (over an earlier copy: its build folders are reused)"
+mkdir -p "$work/src"
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$work/src"
 
 start=$(date +%s)
