@@ -27,6 +27,7 @@ fi
 "${mvn[@]}" dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" >/dev/null
 echo "== class path of the consumer (besides its own classes):"
 tr ':' '\n' < "$work/cp.txt" | sed "s:^$m2/::" | sed 's/^/  /'
+echo
 bad="$(tr ':' '\n' < "$work/cp.txt" | grep -v -E "^$m2/(dev/kindling|org/bytedeco)/" || true)"
 [[ -z "$bad" ]] || { echo "unexpected class path entries: $bad"; exit 1; }
 grep -q "kindling-0.1.0-SNAPSHOT-" "$work/cp.txt" || { echo "no Kindling platform jar on the class path"; exit 1; }
@@ -34,7 +35,7 @@ grep -q "kindling-0.1.0-SNAPSHOT-" "$work/cp.txt" || { echo "no Kindling platfor
 echo "== build and run"
 start=$(date +%s)
 env -u LD_LIBRARY_PATH JAVA_TOOL_OPTIONS="-Dorg.bytedeco.javacpp.cachedir=$work/javacpp-cache" \
-  "${mvn[@]}" package exec:exec 2>&1 | grep -v '^Picked up JAVA_TOOL_OPTIONS' | tee "$work/out.txt"
+  "${mvn[@]}" package exec:exec 2>&1 | grep -v 'Picked up JAVA_TOOL_OPTIONS' | tee "$work/out.txt"
 line="$(grep -E '^loss [0-9.]+ -> [0-9.]+$' "$work/out.txt" || true)"
 [[ -n "$line" ]] || { echo "consumer: no final loss line"; exit 1; }
 first="$(awk '{print $2}' <<<"$line")"; last="$(awk '{print $4}' <<<"$line")"
