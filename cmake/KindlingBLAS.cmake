@@ -26,3 +26,12 @@ find_file(KINDLING_OPENBLAS_LIB NAMES libopenblas.so.0 libopenblas.so libopenbla
 add_library(kindling_blas INTERFACE)
 target_include_directories(kindling_blas SYSTEM INTERFACE "${KINDLING_CBLAS_INCLUDE}")
 target_link_libraries(kindling_blas INTERFACE "${KINDLING_OPENBLAS_LIB}")
+# OpenBLAS 0.3.31's arm64 openblas_config.h declares `typedef _Float16 hfloat16` for any GCC >= 12,
+# but g++ accepts _Float16 in C++ only from GCC 13 (GCC 12 has it in C alone): with Debian 12's
+# aarch64 g++ 12 (the linux-arm64 cross build) cblas.h does not compile. Kindling never calls the
+# half-precision routines that use hfloat16, so spelling it as GCC's ARM half type __fp16 (same
+# size and layout) for that one compiler is enough.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13
+   AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12 AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+  target_compile_definitions(kindling_blas INTERFACE _Float16=__fp16)
+endif()

@@ -60,7 +60,7 @@ public final class GradCheck {
       return new Options(eps, atol, rtol, raiseException, seed);
     }
 
-    /** Absolute tolerance (default 1e-5): entries agree when |a - n| <= atol + rtol * |n|. */
+    /** Absolute tolerance (default 1e-5): entries agree when {@code |a - n| <= atol + rtol * |n|}. */
     public Options atol(double atol) {
       if (!(atol >= 0)) throw new IllegalArgumentException("gradcheck: atol must be >= 0, got " + atol);
       return new Options(eps, atol, rtol, raiseException, seed);

@@ -371,7 +371,7 @@ public final class Init {
 
   /**
    * {@code orthogonal_(tensor, gain)}: the Q factor of the QR decomposition of a standard normal
-   * (rows × cols) matrix (transposed first when rows < cols), with Q's columns multiplied by the
+   * (rows × cols) matrix (transposed first when {@code rows < cols}), with Q's columns multiplied by the
    * signs of R's diagonal as PyTorch does, so the result is unique given the normal draw.
    */
   public static Tensor orthogonal_(Tensor t, double gain) {
