@@ -138,6 +138,8 @@ if (( built )); then
   for f in "$build"/Testing/Temporary/LastTest.log; do
     [[ -e "$f" ]] && grep -h "comparisons passed\|gemm backend\|skipped" "$f" | sort -u
   done
+  # The per-sample (batched) convolution GEMMs too, which KINDLING_CONV_WIDE=0 selects.
+  KDTEST_FILTER=conv run "test_cuda conv (KINDLING_CONV_WIDE=0)" 60 env KINDLING_CONV_WIDE=0 "$build/tests/test_cuda" | tail -6
   # A CUDA fault poisons the rest of its process: when the parity test failed, run each of its
   # cases in a process of its own so that one bad kernel does not hide the others' results.
   if grep -q "test_cuda .*Failed\|test_cuda .*Exception\|test_cuda .*SEGFAULT\|test_cuda .*Child aborted" "$build"/Testing/Temporary/LastTest.log 2>/dev/null \
