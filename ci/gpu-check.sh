@@ -165,6 +165,13 @@ else
   failed+=("bench_cuda (not built)")
 fi
 
+# ---- 6a. the CUDA-tagged Java tests, when a pack of a JRE and the classes came along (.gpujava,
+# made by ci/gpu-java-pack.sh; the machine itself has no Java)
+if [[ -d "$repo/.gpujava" && -e "$build/libkindling.so" ]]; then
+  section "Java CUDA tests (ci/gpu-java.sh)"
+  run "java cuda tests" "$(allow 150 60)" bash "$repo/ci/gpu-java.sh" "$build"
+fi
+
 # ---- 6b. where the DCGAN step's time goes: the per-sample conv GEMMs for comparison, then one
 # step's kernels under Nsight Compute (summed by kernel) and under PyTorch's profiler.
 section "DCGAN profile"

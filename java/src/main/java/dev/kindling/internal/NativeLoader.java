@@ -17,7 +17,10 @@ public final class NativeLoader {
     synchronized (NativeLoader.class) {
       if (loaded) return;
       try {
-        Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+        // A libkindling built with its builtin BLAS (cmake -DKINDLING_BLAS_DIR=builtin, as
+        // ci/gpu-check.sh builds it on machines without OpenBLAS) needs none: -Dkindling.blas=builtin.
+        if (!"builtin".equals(System.getProperty("kindling.blas")))
+          Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
         KindlingNative.loadPeer();
       } catch (UnsatisfiedLinkError e) {
         UnsatisfiedLinkError err = new UnsatisfiedLinkError(
