@@ -40,74 +40,95 @@ Tensor scratch(int64_t count, const Tensor& like) {
   return Tensor::empty(Dims{count}, like.dtype(), Device::CUDA, like.device_index());
 }
 
+// Index arithmetic is the cost of these data-movement kernels (64-bit division is emulated on
+// GPUs), so each runs with 32-bit indices whenever every offset it forms fits (the common case),
+// and im2col divides once per input position rather than once per column entry.
+struct Geo {  // Conv2dGeometry in the kernel's index type
+  int64_t n, c, ih, iw, o, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups;
+};
+inline Geo geo(const cpu::Conv2dGeometry& g) {
+  return Geo{g.n, g.c, g.ih, g.iw, g.o, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.groups};
+}
+inline bool fits32(std::initializer_list<int64_t> extents) {
+  for (int64_t e : extents)
+    if (e >= (int64_t(1) << 31) - 1) return false;
+  return true;
+}
+
 // im2col for `ns` samples: x [ns, C, ih, iw] -> column entry (s, c, i, j, y, x) at
 //   s * col_s + (c / cg) * col_g + (((c % cg) * kh + i) * kw + j) * col_r + y * ow + x
 // holding x[s, c, y*sh - ph + i*dh, x*sw - pw + j*dw], or 0 in the padding. One thread per
-// entry; consecutive threads write consecutive x (the same in both column layouts).
-template <typename T>
-__global__ void im2col_kernel(const T* __restrict__ x, T* __restrict__ cols, cpu::Conv2dGeometry g,
-                              int64_t ns, int64_t col_s, int64_t col_g, int64_t col_r) {
-  const int64_t cg = g.c / g.groups;
-  const int64_t total = ns * g.c * g.kh * g.kw * g.oh * g.ow;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    int64_t r = idx;
-    const int64_t ox = r % g.ow;
-    r /= g.ow;
-    const int64_t oy = r % g.oh;
-    r /= g.oh;
-    const int64_t j = r % g.kw;
-    r /= g.kw;
-    const int64_t i = r % g.kh;
-    r /= g.kh;
-    const int64_t c = r % g.c;
-    const int64_t s = r / g.c;
-    const int64_t yy = oy * g.sh - g.ph + i * g.dh;
-    const int64_t xx = ox * g.sw - g.pw + j * g.dw;
-    T v = T(0);
-    if (yy >= 0 && yy < g.ih && xx >= 0 && xx < g.iw) v = x[((s * g.c + c) * g.ih + yy) * g.iw + xx];
-    const int64_t row = ((c % cg) * g.kh + i) * g.kw + j;
-    cols[s * col_s + (c / cg) * col_g + row * col_r + oy * g.ow + ox] = v;
+// (s, c, y, x) writes its kh * kw entries; consecutive threads write consecutive x.
+template <typename T, typename I>
+__global__ void im2col_kernel(const T* __restrict__ x, T* __restrict__ cols, Geo g64, I ns,
+                              I col_s, I col_g, I col_r) {
+  const I C = static_cast<I>(g64.c), IH = static_cast<I>(g64.ih), IW = static_cast<I>(g64.iw);
+  const I OH = static_cast<I>(g64.oh), OW = static_cast<I>(g64.ow), KH = static_cast<I>(g64.kh),
+          KW = static_cast<I>(g64.kw);
+  const I SH = static_cast<I>(g64.sh), SW = static_cast<I>(g64.sw), PH = static_cast<I>(g64.ph),
+          PW = static_cast<I>(g64.pw), DH = static_cast<I>(g64.dh), DW = static_cast<I>(g64.dw);
+  const I cg = C / static_cast<I>(g64.groups);
+  const I total = ns * C * OH * OW;
+  for (I idx = blockIdx.x * static_cast<I>(blockDim.x) + threadIdx.x; idx < total;
+       idx += static_cast<I>(gridDim.x) * blockDim.x) {
+    I r = idx;
+    const I ox = r % OW;
+    r /= OW;
+    const I oy = r % OH;
+    r /= OH;
+    const I c = r % C;
+    const I s = r / C;
+    const T* xp = x + (s * C + c) * IH * IW;
+    T* cp = cols + s * col_s + (c / cg) * col_g + (c % cg) * KH * KW * col_r + oy * OW + ox;
+    const I y0 = oy * SH - PH, x0 = ox * SW - PW;
+    for (I i = 0; i < KH; ++i) {
+      const I yy = y0 + i * DH;
+      const bool row_in = yy >= 0 && yy < IH;
+      for (I j = 0; j < KW; ++j) {
+        const I xx = x0 + j * DW;
+        cp[(i * KW + j) * col_r] = (row_in && xx >= 0 && xx < IW) ? xp[yy * IW + xx] : T(0);
+      }
+    }
   }
 }
 
-// The gather form of col2im for the transposed convolution: out [ns, O, ih, iw] from columns
-// laid out per sample as [groups][og * kh * kw][oh * ow]. Output pixel (y, x) of channel o
-// receives column (o % og, i, j) at input position (oy, ox) when y = oy*sh - ph + i*dh and
-// x = ox*sw - pw + j*dw. The sum runs over i, then j, from 0, and the bias is added last: the
-// CPU's order of additions for each pixel.
+// The gather form of col2im for the transposed convolution: out [ns, O, ih, iw] from columns.
 // Column entry (s, row, position) sits at s * col_s + row * col_r + position: per sample
 // (col_s = O * kh * kw * plane, col_r = plane) or side by side (col_s = plane, col_r = ns * plane).
-template <typename T>
+// Output pixel (y, x) of channel o receives column (o, i, j) at input position (oy, ox) when
+// y = oy*sh - ph + i*dh and x = ox*sw - pw + j*dw. The sum runs over i, then j, from 0, and the
+// bias is added last: the CPU's order of additions for each pixel.
+template <typename T, typename I>
 __global__ void col2im_kernel(const T* __restrict__ cols, const T* __restrict__ bias,
-                              T* __restrict__ out, cpu::Conv2dGeometry g, int64_t ns,
-                              int64_t col_s, int64_t col_r) {
-  const int64_t plane = g.oh * g.ow;
-  const int64_t total = ns * g.o * g.ih * g.iw;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    int64_t r = idx;
-    const int64_t x = r % g.iw;
-    r /= g.iw;
-    const int64_t y = r % g.ih;
-    r /= g.ih;
-    const int64_t o = r % g.o;
-    const int64_t s = r / g.o;
-    // Channel o's rows: sample s, group o / og, rows (o % og) * kh * kw onwards; since groups
-    // are consecutive blocks of og channels, that is row o * kh * kw of the sample's columns.
-    const T* base = cols + s * col_s + o * g.kh * g.kw * col_r;
+                              T* __restrict__ out, Geo g64, I ns, I col_s, I col_r) {
+  const I O = static_cast<I>(g64.o), IH = static_cast<I>(g64.ih), IW = static_cast<I>(g64.iw);
+  const I OH = static_cast<I>(g64.oh), OW = static_cast<I>(g64.ow), KH = static_cast<I>(g64.kh),
+          KW = static_cast<I>(g64.kw);
+  const I SH = static_cast<I>(g64.sh), SW = static_cast<I>(g64.sw), PH = static_cast<I>(g64.ph),
+          PW = static_cast<I>(g64.pw), DH = static_cast<I>(g64.dh), DW = static_cast<I>(g64.dw);
+  const I total = ns * O * IH * IW;
+  for (I idx = blockIdx.x * static_cast<I>(blockDim.x) + threadIdx.x; idx < total;
+       idx += static_cast<I>(gridDim.x) * blockDim.x) {
+    I r = idx;
+    const I x = r % IW;
+    r /= IW;
+    const I y = r % IH;
+    r /= IH;
+    const I o = r % O;
+    const I s = r / O;
+    const T* base = cols + s * col_s + o * KH * KW * col_r;
     T acc = T(0);
-    for (int64_t i = 0; i < g.kh; ++i) {
-      const int64_t ty = y + g.ph - i * g.dh;
-      if (ty < 0 || ty % g.sh != 0) continue;
-      const int64_t oy = ty / g.sh;
-      if (oy >= g.oh) continue;
-      for (int64_t j = 0; j < g.kw; ++j) {
-        const int64_t tx = x + g.pw - j * g.dw;
-        if (tx < 0 || tx % g.sw != 0) continue;
-        const int64_t ox = tx / g.sw;
-        if (ox >= g.ow) continue;
-        acc += base[(i * g.kw + j) * col_r + oy * g.ow + ox];
+    for (I i = 0; i < KH; ++i) {
+      const I ty = y + PH - i * DH;
+      if (ty < 0) break;  // ty only decreases with i
+      const I oy = ty / SH;
+      if (oy * SH != ty || oy >= OH) continue;
+      for (I j = 0; j < KW; ++j) {
+        const I tx = x + PW - j * DW;
+        if (tx < 0) break;
+        const I ox = tx / SW;
+        if (ox * SW != tx || ox >= OW) continue;
+        acc += base[(i * KW + j) * col_r + oy * OW + ox];
       }
     }
     out[idx] = bias ? acc + bias[o] : acc;
@@ -123,32 +144,70 @@ __global__ void add_bias_kernel(T* __restrict__ out, const T* __restrict__ bias,
     out[idx] += bias[(idx / plane) % channels];
 }
 
-// [ns, rows, plane] -> [rows, ns * plane]: the samples of each row side by side.
-template <typename T>
-__global__ void rows_side_by_side(const T* __restrict__ src, T* __restrict__ dst, int64_t ns,
-                                  int64_t rows, int64_t plane) {
-  const int64_t total = ns * rows * plane;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const int64_t p = idx % plane;
-    const int64_t s = (idx / plane) % ns;
-    const int64_t row = idx / (plane * ns);
-    dst[idx] = src[(s * rows + row) * plane + p];
+// [ns, rows, plane] -> [rows, ns * plane] (to_wide) or back (!to_wide).
+template <typename T, typename I, bool to_wide>
+__global__ void regroup_kernel(const T* __restrict__ src, T* __restrict__ dst, I ns, I rows,
+                               I plane) {
+  const I total = ns * rows * plane;
+  for (I idx = blockIdx.x * static_cast<I>(blockDim.x) + threadIdx.x; idx < total;
+       idx += static_cast<I>(gridDim.x) * blockDim.x) {
+    const I p = idx % plane;
+    if (to_wide) {  // idx walks dst [rows][ns][plane]
+      const I s = (idx / plane) % ns;
+      const I row = idx / (plane * ns);
+      dst[idx] = src[(s * rows + row) * plane + p];
+    } else {        // idx walks dst [ns][rows][plane]
+      const I row = (idx / plane) % rows;
+      const I s = idx / (plane * rows);
+      dst[idx] = src[(row * ns + s) * plane + p];
+    }
   }
 }
 
-// [rows, ns * plane] -> [ns, rows, plane]: back to one block per sample.
+// Host launchers: pick 32-bit indices when every offset fits.
 template <typename T>
-__global__ void rows_per_sample(const T* __restrict__ src, T* __restrict__ dst, int64_t ns,
-                                int64_t rows, int64_t plane) {
+void im2col(const T* x, T* cols, const cpu::Conv2dGeometry& g, int64_t ns, int64_t col_s,
+            int64_t col_g, int64_t col_r) {
+  const int64_t threads = ns * g.c * g.oh * g.ow;
+  if (threads == 0) return;
+  const int64_t cols_total = ns * g.c * g.kh * g.kw * g.oh * g.ow;
+  if (fits32({threads, cols_total, ns * g.c * g.ih * g.iw, ns * col_s + g.groups * col_g + cols_total}))
+    im2col_kernel<T, int32_t><<<blocks_for(threads), kBlock, 0, current_stream()>>>(
+        x, cols, geo(g), static_cast<int32_t>(ns), static_cast<int32_t>(col_s),
+        static_cast<int32_t>(col_g), static_cast<int32_t>(col_r));
+  else
+    im2col_kernel<T, int64_t><<<blocks_for(threads), kBlock, 0, current_stream()>>>(
+        x, cols, geo(g), ns, col_s, col_g, col_r);
+  KD_CUDA_LAUNCH_CHECK();
+}
+
+template <typename T>
+void col2im(const T* cols, const T* bias, T* out, const cpu::Conv2dGeometry& g, int64_t ns,
+            int64_t col_s, int64_t col_r) {
+  const int64_t threads = ns * g.o * g.ih * g.iw;
+  if (threads == 0) return;
+  const int64_t cols_total = ns * g.o * g.kh * g.kw * g.oh * g.ow;
+  if (fits32({threads, cols_total, ns * col_s + g.o * g.kh * g.kw * col_r}))
+    col2im_kernel<T, int32_t><<<blocks_for(threads), kBlock, 0, current_stream()>>>(
+        cols, bias, out, geo(g), static_cast<int32_t>(ns), static_cast<int32_t>(col_s),
+        static_cast<int32_t>(col_r));
+  else
+    col2im_kernel<T, int64_t><<<blocks_for(threads), kBlock, 0, current_stream()>>>(
+        cols, bias, out, geo(g), ns, col_s, col_r);
+  KD_CUDA_LAUNCH_CHECK();
+}
+
+template <typename T, bool to_wide>
+void regroup(const T* src, T* dst, int64_t ns, int64_t rows, int64_t plane) {
   const int64_t total = ns * rows * plane;
-  for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    const int64_t p = idx % plane;
-    const int64_t row = (idx / plane) % rows;
-    const int64_t s = idx / (plane * rows);
-    dst[idx] = src[(row * ns + s) * plane + p];
-  }
+  if (total == 0) return;
+  if (fits32({total}))
+    regroup_kernel<T, int32_t, to_wide><<<blocks_for(total), kBlock, 0, current_stream()>>>(
+        src, dst, static_cast<int32_t>(ns), static_cast<int32_t>(rows), static_cast<int32_t>(plane));
+  else
+    regroup_kernel<T, int64_t, to_wide><<<blocks_for(total), kBlock, 0, current_stream()>>>(
+        src, dst, ns, rows, plane);
+  KD_CUDA_LAUNCH_CHECK();
 }
 
 // Side-by-side ("wide") GEMMs: with the samples of a run laid side by side, each group's product
@@ -186,16 +245,10 @@ void conv2d_impl(const Tensor& out, const Tensor& x, const Tensor& w, const Tens
     T* wo = wide_out.data<T>();
     for (int64_t s0 = 0; s0 < g.n; s0 += run) {
       const int64_t ns = std::min(run, g.n - s0), wide = ns * plane;
-      const int64_t total = ns * cols_sample;
-      im2col_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(
-          xp + s0 * in_sample, cp, g, ns, plane, krows * wide, wide);
-      KD_CUDA_LAUNCH_CHECK();
+      im2col<T>(xp + s0 * in_sample, cp, g, ns, plane, krows * wide, wide);
       gemm_strided_batched<T>(false, false, og, wide, krows, wp, krows, og * krows, cp, wide,
                               krows * wide, wo, wide, og * wide, g.groups, T(0));
-      const int64_t otal = ns * g.o * plane;
-      rows_per_sample<T><<<blocks_for(otal), kBlock, 0, current_stream()>>>(
-          wo, op + s0 * g.o * plane, ns, g.o, plane);
-      KD_CUDA_LAUNCH_CHECK();
+      regroup<T, false>(wo, op + s0 * g.o * plane, ns, g.o, plane);
     }
   } else {
   const int64_t run = samples_per_run<T>(g.n, direct ? 1 : cols_sample);
@@ -207,10 +260,7 @@ void conv2d_impl(const Tensor& out, const Tensor& x, const Tensor& w, const Tens
     int64_t src_sample = in_sample, src_group = cg * plane;
     if (!direct) {
       T* cp = cols.data<T>();
-      const int64_t total = ns * cols_sample;
-      im2col_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(
-          xs, cp, g, ns, cols_sample, krows * plane, plane);
-      KD_CUDA_LAUNCH_CHECK();
+      im2col<T>(xs, cp, g, ns, cols_sample, krows * plane, plane);
       src = cp;
       src_sample = cols_sample;
       src_group = krows * plane;
@@ -250,16 +300,10 @@ void conv_transpose2d_impl(const Tensor& out, const Tensor& x, const Tensor& w,
     T* xw = xwide.data<T>();
     for (int64_t s0 = 0; s0 < g.n; s0 += run) {
       const int64_t ns = std::min(run, g.n - s0), wide = ns * plane;
-      const int64_t xtotal = ns * g.c * plane;
-      rows_side_by_side<T><<<blocks_for(xtotal), kBlock, 0, current_stream()>>>(
-          xp + s0 * g.c * plane, xw, ns, g.c, plane);
-      KD_CUDA_LAUNCH_CHECK();
+      regroup<T, true>(xp + s0 * g.c * plane, xw, ns, g.c, plane);
       gemm_strided_batched<T>(true, false, krows, wide, cg, wp, krows, cg * krows, xw, wide,
                               cg * wide, cp, wide, krows * wide, g.groups, T(0));
-      const int64_t total = ns * g.o * g.ih * g.iw;
-      col2im_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(
-          cp, bp, op + s0 * g.o * g.ih * g.iw, g, ns, plane, wide);
-      KD_CUDA_LAUNCH_CHECK();
+      col2im<T>(cp, bp, op + s0 * g.o * g.ih * g.iw, g, ns, plane, wide);
     }
     return;
   }
@@ -273,10 +317,7 @@ void conv_transpose2d_impl(const Tensor& out, const Tensor& x, const Tensor& w,
       gemm_strided_batched<T>(true, false, krows, plane, cg, wp + gr * cg * krows, krows, 0,
                               xp + (s0 * g.c + gr * cg) * plane, plane, g.c * plane,
                               cp + gr * krows * plane, plane, cols_sample, ns, T(0));
-    const int64_t total = ns * g.o * g.ih * g.iw;
-    col2im_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(
-        cp, bp, op + s0 * g.o * g.ih * g.iw, g, ns, cols_sample, plane);
-    KD_CUDA_LAUNCH_CHECK();
+    col2im<T>(cp, bp, op + s0 * g.o * g.ih * g.iw, g, ns, cols_sample, plane);
   }
 }
 
@@ -306,14 +347,8 @@ void conv2d_weight_impl(const Tensor& out, const Tensor& x, const Tensor& gout,
   for (int64_t s0 = 0; s0 < g.n; s0 += run) {
     const int64_t ns = std::min(run, g.n - s0);
     const int64_t wide = ns * plane;
-    const int64_t total = ns * cols_sample;
-    im2col_kernel<T><<<blocks_for(total), kBlock, 0, current_stream()>>>(
-        xp + s0 * in_sample, cp, g, ns, plane, krows * wide, wide);
-    KD_CUDA_LAUNCH_CHECK();
-    const int64_t gtotal = ns * g.o * plane;
-    rows_side_by_side<T><<<blocks_for(gtotal), kBlock, 0, current_stream()>>>(
-        gp + s0 * g.o * plane, gw, ns, g.o, plane);
-    KD_CUDA_LAUNCH_CHECK();
+    im2col<T>(xp + s0 * in_sample, cp, g, ns, plane, krows * wide, wide);
+    regroup<T, true>(gp + s0 * g.o * plane, gw, ns, g.o, plane);
     gemm_strided_batched<T>(false, true, og, krows, wide, gw, wide, og * wide, cp, wide,
                             krows * wide, op, krows, og * krows, g.groups,
                             s0 == 0 ? T(0) : T(1));

@@ -136,6 +136,7 @@ class CudaModuleTest {
       for (Map<String, Object> st : gpuOpt.stateDict().state().values())
         for (Object v : st.values()) if (v instanceof Tensor t) assertEquals(GPU, t.device());
       Tensor x = Tensor.randn(4, 3);
+      cpuOpt.zeroGrad();  // the first step's gradient must not accumulate into the second
       cpuNet.call(x).sum().backward();
       cpuOpt.step();
       gpuNet.call(x.cuda()).sum().backward();
