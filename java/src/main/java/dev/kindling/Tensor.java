@@ -83,6 +83,9 @@ public final class Tensor implements AutoCloseable {
   /**
    * Wraps a native handle this call takes ownership of (for Kindling's own packages): owned by
    * the current scope, else by the caller.
+   *
+   * @param h a live native tensor handle; must not be 0
+   * @return a new Tensor owning that reference
    */
   public static Tensor fromNativeHandle(long h) {
     if (h == 0) throw new IllegalArgumentException("fromNativeHandle: null handle");
@@ -129,11 +132,20 @@ public final class Tensor implements AutoCloseable {
     else kd_release(h);
   }
 
+  /**
+   * Whether {@link #close()} has released this object's native reference.
+   *
+   * @return true once closed
+   */
   public boolean isClosed() {
     return handle == 0;
   }
 
-  /** The native handle (for Kindling's own modules). */
+  /**
+   * The native handle (for Kindling's own modules).
+   *
+   * @return the native {@code kd_tensor} handle
+   */
   public long nativeHandle() {
     return h("nativeHandle");
   }
@@ -169,34 +181,90 @@ public final class Tensor implements AutoCloseable {
     return d;
   }
 
+  /**
+   * A float32 tensor of the given shape with uninitialised values, like {@code
+   * torch.empty(*shape)}.
+   *
+   * @param shape the size of each dim
+   * @return a new tensor
+   */
   public static Tensor empty(long... shape) {
     return empty(shape, DType.FLOAT32);
   }
 
+  /**
+   * A tensor of the given shape and dtype with uninitialised values ({@code torch.empty(shape,
+   * dtype=dtype)}).
+   *
+   * @param shape the size of each dim
+   * @param dtype the element type
+   * @return a new tensor
+   */
   public static Tensor empty(long[] shape, DType dtype) {
     return make(kd_empty(shape, ndim(shape, "empty"), dt(dtype, "empty").code()));
   }
 
+  /**
+   * A float32 tensor of zeros, like {@code torch.zeros(*shape)}.
+   *
+   * @param shape the size of each dim
+   * @return a new tensor
+   */
   public static Tensor zeros(long... shape) {
     return full(shape, 0.0, DType.FLOAT32, "zeros");
   }
 
+  /**
+   * A tensor of zeros of the given dtype ({@code torch.zeros(shape, dtype=dtype)}).
+   *
+   * @param shape the size of each dim
+   * @param dtype the element type
+   * @return a new tensor
+   */
   public static Tensor zeros(long[] shape, DType dtype) {
     return full(shape, 0.0, dtype, "zeros");
   }
 
+  /**
+   * A float32 tensor of ones, like {@code torch.ones(*shape)}.
+   *
+   * @param shape the size of each dim
+   * @return a new tensor
+   */
   public static Tensor ones(long... shape) {
     return full(shape, 1.0, DType.FLOAT32, "ones");
   }
 
+  /**
+   * A tensor of ones of the given dtype ({@code torch.ones(shape, dtype=dtype)}).
+   *
+   * @param shape the size of each dim
+   * @param dtype the element type
+   * @return a new tensor
+   */
   public static Tensor ones(long[] shape, DType dtype) {
     return full(shape, 1.0, dtype, "ones");
   }
 
+  /**
+   * A float32 tensor filled with value, like {@code torch.full(shape, value)}.
+   *
+   * @param shape the size of each dim
+   * @param value the fill value
+   * @return a new tensor
+   */
   public static Tensor full(long[] shape, double value) {
     return full(shape, value, DType.FLOAT32, "full");
   }
 
+  /**
+   * A tensor of the given dtype filled with value ({@code torch.full(shape, value, dtype=dtype)}).
+   *
+   * @param shape the size of each dim
+   * @param value the fill value, converted to dtype
+   * @param dtype the element type
+   * @return a new tensor
+   */
   public static Tensor full(long[] shape, double value, DType dtype) {
     return full(shape, value, dtype, "full");
   }
@@ -205,46 +273,106 @@ public final class Tensor implements AutoCloseable {
     return make(kd_full(shape, ndim(shape, op), value, dt(dtype, op).code()));
   }
 
-  /** A 0-dim float32 tensor, like {@code torch.tensor(2.5)}. */
+  /**
+   * A 0-dim float32 tensor, like {@code torch.tensor(2.5)}.
+   *
+   * @param value the element
+   * @return a new 0-dim tensor
+   */
   public static Tensor scalar(double value) {
     return make(kd_scalar(value, DType.FLOAT32.code()));
   }
 
+  /**
+   * A 0-dim tensor of the given dtype, like {@code torch.tensor(value, dtype=dtype)}.
+   *
+   * @param value the element, converted to dtype
+   * @param dtype the element type
+   * @return a new 0-dim tensor
+   */
   public static Tensor scalar(double value, DType dtype) {
     return make(kd_scalar(value, dt(dtype, "scalar").code()));
   }
 
-  /** A 0-dim int64 tensor, like {@code torch.tensor(3)}. */
+  /**
+   * A 0-dim int64 tensor, like {@code torch.tensor(3)}.
+   *
+   * @param value the element
+   * @return a new 0-dim tensor
+   */
   public static Tensor scalar(long value) {
     return make(kd_scalar(value, DType.INT64.code()));
   }
 
+  /**
+   * A 0-dim bool tensor, like {@code torch.tensor(True)}.
+   *
+   * @param value the element
+   * @return a new 0-dim tensor
+   */
   public static Tensor scalar(boolean value) {
     return make(kd_scalar(value ? 1 : 0, DType.BOOL.code()));
   }
 
+  /**
+   * A 1-D float32 tensor holding a copy of values, like {@code torch.tensor([...])}.
+   *
+   * @param values the elements
+   * @return a new 1-D tensor
+   */
   public static Tensor of(float... values) {
     return fromArray(values, values.length);
   }
 
+  /**
+   * A 1-D float64 tensor holding a copy of values.
+   *
+   * @param values the elements
+   * @return a new 1-D tensor
+   */
   public static Tensor of(double... values) {
     return fromArray(values, values.length);
   }
 
+  /**
+   * A 1-D int64 tensor holding a copy of values.
+   *
+   * @param values the elements
+   * @return a new 1-D tensor
+   */
   public static Tensor of(long... values) {
     return fromArray(values, values.length);
   }
 
+  /**
+   * A 1-D int64 tensor holding the values widened to long, as PyTorch infers int64 for Python ints.
+   *
+   * @param values the elements
+   * @return a new 1-D tensor
+   */
   public static Tensor of(int... values) {
     long[] v = new long[values.length];
     for (int i = 0; i < v.length; i++) v[i] = values[i];
     return fromArray(v, v.length);
   }
 
+  /**
+   * A 1-D bool tensor holding a copy of values.
+   *
+   * @param values the elements
+   * @return a new 1-D tensor
+   */
   public static Tensor of(boolean... values) {
     return fromArray(values, values.length);
   }
 
+  /**
+   * A 2-D float32 tensor of shape (rows, columns) holding a copy of the rows.
+   *
+   * @param rows the rows, all of the same length
+   * @return a new 2-D tensor
+   * @throws IllegalArgumentException if the rows are ragged
+   */
   public static Tensor of(float[][] rows) {
     int r = rows.length, c = r == 0 ? 0 : rows[0].length;
     float[] flat = new float[r * c];
@@ -255,6 +383,13 @@ public final class Tensor implements AutoCloseable {
     return fromArray(flat, r, c);
   }
 
+  /**
+   * A 2-D float64 tensor of shape (rows, columns) holding a copy of the rows.
+   *
+   * @param rows the rows, all of the same length
+   * @return a new 2-D tensor
+   * @throws IllegalArgumentException if the rows are ragged
+   */
   public static Tensor of(double[][] rows) {
     int r = rows.length, c = r == 0 ? 0 : rows[0].length;
     double[] flat = new double[r * c];
@@ -265,6 +400,13 @@ public final class Tensor implements AutoCloseable {
     return fromArray(flat, r, c);
   }
 
+  /**
+   * A 2-D int64 tensor of shape (rows, columns) holding a copy of the rows.
+   *
+   * @param rows the rows, all of the same length
+   * @return a new 2-D tensor
+   * @throws IllegalArgumentException if the rows are ragged
+   */
   public static Tensor of(long[][] rows) {
     int r = rows.length, c = r == 0 ? 0 : rows[0].length;
     long[] flat = new long[r * c];
@@ -282,7 +424,13 @@ public final class Tensor implements AutoCloseable {
       throw new IllegalArgumentException(op + ": shape " + java.util.Arrays.toString(shape) + " needs " + n + " values, got " + have);
   }
 
-  /** A float32 tensor of the given shape holding a copy of data (row-major). */
+  /**
+   * A float32 tensor of the given shape holding a copy of data (row-major).
+   *
+   * @param data the elements in row-major order; its length must equal the shape's element count
+   * @param shape the size of each dim
+   * @return a new tensor
+   */
   public static Tensor fromArray(float[] data, long... shape) {
     Objects.requireNonNull(data, "fromArray: data is null");
     int nd = ndim(shape, "fromArray");
@@ -290,6 +438,13 @@ public final class Tensor implements AutoCloseable {
     return make(kd_from_float(data, shape, nd));
   }
 
+  /**
+   * A float64 tensor of the given shape holding a copy of data (row-major).
+   *
+   * @param data the elements in row-major order; its length must equal the shape's element count
+   * @param shape the size of each dim
+   * @return a new tensor
+   */
   public static Tensor fromArray(double[] data, long... shape) {
     Objects.requireNonNull(data, "fromArray: data is null");
     int nd = ndim(shape, "fromArray");
@@ -297,6 +452,13 @@ public final class Tensor implements AutoCloseable {
     return make(kd_from_double(data, shape, nd));
   }
 
+  /**
+   * An int64 tensor of the given shape holding a copy of data (row-major).
+   *
+   * @param data the elements in row-major order; its length must equal the shape's element count
+   * @param shape the size of each dim
+   * @return a new tensor
+   */
   public static Tensor fromArray(long[] data, long... shape) {
     Objects.requireNonNull(data, "fromArray: data is null");
     int nd = ndim(shape, "fromArray");
@@ -304,6 +466,13 @@ public final class Tensor implements AutoCloseable {
     return make(kd_from_long(data, shape, nd));
   }
 
+  /**
+   * A bool tensor of the given shape holding a copy of data (row-major).
+   *
+   * @param data the elements in row-major order; its length must equal the shape's element count
+   * @param shape the size of each dim
+   * @return a new tensor
+   */
   public static Tensor fromArray(boolean[] data, long... shape) {
     Objects.requireNonNull(data, "fromArray: data is null");
     int nd = ndim(shape, "fromArray");
@@ -313,76 +482,202 @@ public final class Tensor implements AutoCloseable {
     return make(kd_from_bool(b, shape, nd));
   }
 
+  /**
+   * The n × n float32 identity matrix, like {@code torch.eye(n)}.
+   *
+   * @param n rows and columns
+   * @return a new 2-D tensor
+   */
   public static Tensor eye(long n) {
     return eye(n, n, DType.FLOAT32);
   }
 
+  /**
+   * An n × m float32 matrix with ones on the diagonal, like {@code torch.eye(n, m)}.
+   *
+   * @param n rows
+   * @param m columns
+   * @return a new 2-D tensor
+   */
   public static Tensor eye(long n, long m) {
     return eye(n, m, DType.FLOAT32);
   }
 
+  /**
+   * An n × m matrix of the given dtype with ones on the diagonal ({@code torch.eye(n, m,
+   * dtype=dtype)}).
+   *
+   * @param n rows
+   * @param m columns
+   * @param dtype the element type
+   * @return a new 2-D tensor
+   */
   public static Tensor eye(long n, long m, DType dtype) {
     return make(kd_eye(n, m, dt(dtype, "eye").code()));
   }
 
-  /** int64 values 0, 1, …, end-1, like {@code torch.arange(end)}. */
+  /**
+   * int64 values 0, 1, …, end-1, like {@code torch.arange(end)}.
+   *
+   * @param end the exclusive upper bound
+   * @return a new 1-D int64 tensor
+   */
   public static Tensor arange(long end) {
     return arange(0, end, 1);
   }
 
+  /**
+   * int64 values start, start+1, …, end-1, like {@code torch.arange(start, end)}.
+   *
+   * @param start the first value
+   * @param end the exclusive upper bound
+   * @return a new 1-D int64 tensor
+   */
   public static Tensor arange(long start, long end) {
     return arange(start, end, 1);
   }
 
+  /**
+   * int64 values from start (inclusive) to end (exclusive) by step, like {@code torch.arange(start,
+   * end, step)}.
+   *
+   * @param start the first value
+   * @param end the exclusive bound
+   * @param step the non-zero increment; may be negative
+   * @return a new 1-D int64 tensor
+   */
   public static Tensor arange(long start, long end, long step) {
     return make(kd_arange(start, end, step, DType.INT64.code()));
   }
 
-  /** float32 values from start (inclusive) to end (exclusive) by step. */
+  /**
+   * float32 values from start (inclusive) to end (exclusive) by step.
+   *
+   * @param start the first value
+   * @param end the exclusive bound
+   * @param step the non-zero increment; may be negative
+   * @return a new 1-D float32 tensor
+   */
   public static Tensor arange(double start, double end, double step) {
     return make(kd_arange(start, end, step, DType.FLOAT32.code()));
   }
 
+  /**
+   * Values from start (inclusive) to end (exclusive) by step in the given dtype ({@code
+   * torch.arange(..., dtype=dtype)}).
+   *
+   * @param start the first value
+   * @param end the exclusive bound
+   * @param step the non-zero increment; may be negative
+   * @param dtype the element type
+   * @return a new 1-D tensor
+   */
   public static Tensor arange(double start, double end, double step, DType dtype) {
     return make(kd_arange(start, end, step, dt(dtype, "arange").code()));
   }
 
+  /**
+   * steps float32 values evenly spaced from start to end inclusive, like {@code torch.linspace}.
+   *
+   * @param start the first value
+   * @param end the last value
+   * @param steps how many values
+   * @return a new 1-D tensor
+   */
   public static Tensor linspace(double start, double end, long steps) {
     return linspace(start, end, steps, DType.FLOAT32);
   }
 
+  /**
+   * steps values of the given dtype evenly spaced from start to end inclusive ({@code
+   * torch.linspace}).
+   *
+   * @param start the first value
+   * @param end the last value
+   * @param steps how many values
+   * @param dtype the element type
+   * @return a new 1-D tensor
+   */
   public static Tensor linspace(double start, double end, long steps, DType dtype) {
     return make(kd_linspace(start, end, steps, dt(dtype, "linspace").code()));
   }
 
-  /** Uniform samples in [0, 1). */
+  /**
+   * Uniform samples in [0, 1).
+   *
+   * @param shape the size of each dim
+   * @return a new float32 tensor ({@code torch.rand})
+   */
   public static Tensor rand(long... shape) {
     return rand(shape, DType.FLOAT32);
   }
 
+  /**
+   * Uniform samples in [0, 1) of the given floating dtype, from the global generator ({@code
+   * torch.rand}).
+   *
+   * @param shape the size of each dim
+   * @param dtype a floating-point element type
+   * @return a new tensor
+   */
   public static Tensor rand(long[] shape, DType dtype) {
     return make(kd_rand(shape, ndim(shape, "rand"), dt(dtype, "rand").code()));
   }
 
-  /** Standard normal samples. */
+  /**
+   * Standard normal samples.
+   *
+   * @param shape the size of each dim
+   * @return a new float32 tensor ({@code torch.randn})
+   */
   public static Tensor randn(long... shape) {
     return randn(shape, DType.FLOAT32);
   }
 
+  /**
+   * Standard normal samples of the given floating dtype, from the global generator ({@code
+   * torch.randn}).
+   *
+   * @param shape the size of each dim
+   * @param dtype a floating-point element type
+   * @return a new tensor
+   */
   public static Tensor randn(long[] shape, DType dtype) {
     return make(kd_randn(shape, ndim(shape, "randn"), dt(dtype, "randn").code()));
   }
 
-  /** int64 samples uniform in [low, high). */
+  /**
+   * int64 samples uniform in [low, high).
+   *
+   * @param low the inclusive lower bound
+   * @param high the exclusive upper bound
+   * @param shape the size of each dim
+   * @return a new int64 tensor ({@code torch.randint})
+   */
   public static Tensor randint(long low, long high, long... shape) {
     return randint(low, high, shape, DType.INT64);
   }
 
+  /**
+   * Integer samples uniform in [low, high), stored in the given dtype ({@code torch.randint(...,
+   * dtype=dtype)}).
+   *
+   * @param low the inclusive lower bound
+   * @param high the exclusive upper bound
+   * @param shape the size of each dim
+   * @param dtype the element type
+   * @return a new tensor
+   */
   public static Tensor randint(long low, long high, long[] shape, DType dtype) {
     return make(kd_randint(low, high, shape, ndim(shape, "randint"), dt(dtype, "randint").code()));
   }
 
-  /** A random permutation of 0 … n-1 (int64). */
+  /**
+   * A random permutation of 0 … n-1 (int64).
+   *
+   * @param n how many values
+   * @return a new 1-D int64 tensor ({@code torch.randperm})
+   */
   public static Tensor randperm(long n) {
     return make(kd_randperm(n, DType.INT64.code()));
   }
@@ -390,20 +685,45 @@ public final class Tensor implements AutoCloseable {
   // The *Like functions take t's shape, dtype and device (an optimizer's state made with them
   // lives where its parameter does).
 
+  /**
+   * An uninitialised tensor with t's shape, dtype and device ({@code torch.empty_like}).
+   *
+   * @param t the template tensor
+   * @return a new tensor
+   */
   public static Tensor emptyLike(Tensor t) {
     long[] shape = shapeOf(t, "emptyLike");
     Device d = t.device();
     return d.isCpu() ? empty(shape, t.dtype()) : empty(shape, t.dtype(), d);
   }
 
+  /**
+   * Zeros with t's shape, dtype and device ({@code torch.zeros_like}).
+   *
+   * @param t the template tensor
+   * @return a new tensor
+   */
   public static Tensor zerosLike(Tensor t) {
     return fullLike(t, 0.0, "zerosLike");
   }
 
+  /**
+   * Ones with t's shape, dtype and device ({@code torch.ones_like}).
+   *
+   * @param t the template tensor
+   * @return a new tensor
+   */
   public static Tensor onesLike(Tensor t) {
     return fullLike(t, 1.0, "onesLike");
   }
 
+  /**
+   * value everywhere, with t's shape, dtype and device ({@code torch.full_like}).
+   *
+   * @param t the template tensor
+   * @param value the fill value
+   * @return a new tensor
+   */
   public static Tensor fullLike(Tensor t, double value) {
     return fullLike(t, value, "fullLike");
   }
@@ -414,10 +734,22 @@ public final class Tensor implements AutoCloseable {
     return d.isCpu() ? full(shape, value, t.dtype(), op) : full(shape, value, t.dtype(), d, op);
   }
 
+  /**
+   * Uniform samples in [0, 1) with t's shape, dtype and device ({@code torch.rand_like}).
+   *
+   * @param t the template tensor
+   * @return a new tensor
+   */
   public static Tensor randLike(Tensor t) {
     return rand(shapeOf(t, "randLike"), t.dtype(), t.device());
   }
 
+  /**
+   * Standard normal samples with t's shape, dtype and device ({@code torch.randn_like}).
+   *
+   * @param t the template tensor
+   * @return a new tensor
+   */
   public static Tensor randnLike(Tensor t) {
     return randn(shapeOf(t, "randnLike"), t.dtype(), t.device());
   }
@@ -442,36 +774,98 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
+  /**
+   * A float32 tensor with uninitialised values on device ({@code torch.empty(shape,
+   * device=device)}).
+   *
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor empty(long[] shape, Device device) {
     return empty(shape, DType.FLOAT32, device);
   }
 
-  /** {@code torch.empty(shape, dtype=dtype, device=device)}: uninitialised values. */
+  /**
+   * {@code torch.empty(shape, dtype=dtype, device=device)}: uninitialised values.
+   *
+   * @param shape the size of each dim
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor empty(long[] shape, DType dtype, Device device) {
     Device d = dev(device, "empty");
     return make(kd_empty_on(shape, ndim(shape, "empty"), dt(dtype, "empty").code(), d.type().code(), d.nativeIndex()));
   }
 
+  /**
+   * Float32 zeros on device ({@code torch.zeros(shape, device=device)}).
+   *
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor zeros(long[] shape, Device device) {
     return full(shape, 0.0, DType.FLOAT32, device, "zeros");
   }
 
+  /**
+   * Zeros of the given dtype on device.
+   *
+   * @param shape the size of each dim
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor zeros(long[] shape, DType dtype, Device device) {
     return full(shape, 0.0, dtype, device, "zeros");
   }
 
+  /**
+   * Float32 ones on device ({@code torch.ones(shape, device=device)}).
+   *
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor ones(long[] shape, Device device) {
     return full(shape, 1.0, DType.FLOAT32, device, "ones");
   }
 
+  /**
+   * Ones of the given dtype on device.
+   *
+   * @param shape the size of each dim
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor ones(long[] shape, DType dtype, Device device) {
     return full(shape, 1.0, dtype, device, "ones");
   }
 
+  /**
+   * A float32 tensor filled with value on device ({@code torch.full(shape, value, device=device)}).
+   *
+   * @param shape the size of each dim
+   * @param value the fill value
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor full(long[] shape, double value, Device device) {
     return full(shape, value, DType.FLOAT32, device, "full");
   }
 
+  /**
+   * A tensor of the given dtype filled with value on device.
+   *
+   * @param shape the size of each dim
+   * @param value the fill value, converted to dtype
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor full(long[] shape, double value, DType dtype, Device device) {
     return full(shape, value, dtype, device, "full");
   }
@@ -481,6 +875,14 @@ public final class Tensor implements AutoCloseable {
     return make(kd_full_on(shape, ndim(shape, op), value, dt(dtype, op).code(), d.type().code(), d.nativeIndex()));
   }
 
+  /**
+   * Float32 uniform samples in [0, 1) on device (see {@link #rand(long[], DType, Device)} for
+   * streams).
+   *
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor rand(long[] shape, Device device) {
     return rand(shape, DType.FLOAT32, device);
   }
@@ -489,17 +891,37 @@ public final class Tensor implements AutoCloseable {
    * Uniform samples in [0, 1) on device. On the CPU these are {@link #rand(long[], DType)}'s
    * numbers (PyTorch's CPU stream); on CUDA they come from the CUDA generator, which
    * {@link Kindling#manualSeed} seeds too (its numbers are not PyTorch's CUDA ones).
+   *
+   * @param shape the size of each dim
+   * @param dtype a floating-point element type
+   * @param device where the data lives
+   * @return a new tensor
    */
   public static Tensor rand(long[] shape, DType dtype, Device device) {
     if (dev(device, "rand").isCpu()) return rand(shape, dtype);
     return fillRandom(shape, dtype, device, "rand", false);
   }
 
+  /**
+   * Float32 standard normal samples on device (see {@link #rand(long[], DType, Device)} for
+   * streams).
+   *
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor randn(long[] shape, Device device) {
     return randn(shape, DType.FLOAT32, device);
   }
 
-  /** Standard normal samples on device (see {@link #rand(long[], DType, Device)} for streams). */
+  /**
+   * Standard normal samples on device (see {@link #rand(long[], DType, Device)} for streams).
+   *
+   * @param shape the size of each dim
+   * @param dtype a floating-point element type
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor randn(long[] shape, DType dtype, Device device) {
     if (dev(device, "randn").isCpu()) return randn(shape, dtype);
     return fillRandom(shape, dtype, device, "randn", true);
@@ -518,49 +940,125 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
-  /** {@link #randint(long, long, long[], DType)} drawn on the CPU generator, then moved to device. */
+  /**
+   * {@link #randint(long, long, long[], DType)} drawn on the CPU generator, then moved to device.
+   *
+   * @param low the inclusive lower bound
+   * @param high the exclusive upper bound
+   * @param shape the size of each dim
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor randint(long low, long high, long[] shape, DType dtype, Device device) {
     Device d = dev(device, "randint");
     return moveFresh(randint(low, high, shape, dtype), d);
   }
 
+  /**
+   * {@link #arange(double, double, double, DType)} computed on the CPU, then moved to device.
+   *
+   * @param start the first value
+   * @param end the exclusive bound
+   * @param step the non-zero increment
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new 1-D tensor
+   */
   public static Tensor arange(double start, double end, double step, DType dtype, Device device) {
     Device d = dev(device, "arange");
     return moveFresh(arange(start, end, step, dtype), d);
   }
 
+  /**
+   * {@link #linspace(double, double, long, DType)} computed on the CPU, then moved to device.
+   *
+   * @param start the first value
+   * @param end the last value
+   * @param steps how many values
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new 1-D tensor
+   */
   public static Tensor linspace(double start, double end, long steps, DType dtype, Device device) {
     Device d = dev(device, "linspace");
     return moveFresh(linspace(start, end, steps, dtype), d);
   }
 
+  /**
+   * {@link #eye(long, long, DType)} built on the CPU, then moved to device.
+   *
+   * @param n rows
+   * @param m columns
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new 2-D tensor
+   */
   public static Tensor eye(long n, long m, DType dtype, Device device) {
     Device d = dev(device, "eye");
     return moveFresh(eye(n, m, dtype), d);
   }
 
-  /** A float32 tensor holding a copy of data, on device ({@code torch.tensor(data, device=…)}). */
+  /**
+   * A float32 tensor holding a copy of data, on device ({@code torch.tensor(data, device=…)}).
+   *
+   * @param data the elements in row-major order
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor fromArray(float[] data, long[] shape, Device device) {
     Device d = dev(device, "fromArray");
     return moveFresh(fromArray(data, shape), d);
   }
 
+  /**
+   * A float64 tensor holding a copy of data, on device.
+   *
+   * @param data the elements in row-major order
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor fromArray(double[] data, long[] shape, Device device) {
     Device d = dev(device, "fromArray");
     return moveFresh(fromArray(data, shape), d);
   }
 
+  /**
+   * An int64 tensor holding a copy of data, on device.
+   *
+   * @param data the elements in row-major order
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor fromArray(long[] data, long[] shape, Device device) {
     Device d = dev(device, "fromArray");
     return moveFresh(fromArray(data, shape), d);
   }
 
+  /**
+   * A bool tensor holding a copy of data, on device.
+   *
+   * @param data the elements in row-major order
+   * @param shape the size of each dim
+   * @param device where the data lives
+   * @return a new tensor
+   */
   public static Tensor fromArray(boolean[] data, long[] shape, Device device) {
     Device d = dev(device, "fromArray");
     return moveFresh(fromArray(data, shape), d);
   }
 
-  /** A 0-dim tensor on device. */
+  /**
+   * A 0-dim tensor on device.
+   *
+   * @param value the element, converted to dtype
+   * @param dtype the element type
+   * @param device where the data lives
+   * @return a new 0-dim tensor
+   */
   public static Tensor scalar(double value, DType dtype, Device device) {
     return full(new long[0], value, dtype, device, "scalar");
   }
@@ -574,39 +1072,75 @@ public final class Tensor implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // metadata
 
+  /**
+   * The element type ({@code t.dtype}).
+   *
+   * @return this tensor's dtype
+   */
   public DType dtype() {
     return DType.fromCode(kd_dtype(h("dtype")));
   }
 
-  /** Where the data lives: {@link Device#CPU} or {@code cuda:N} ({@code t.device}). */
+  /**
+   * Where the data lives: {@link Device#CPU} or {@code cuda:N} ({@code t.device}).
+   *
+   * @return this tensor's device
+   */
   public Device device() {
     long h = h("device");
     return kd_device(h) == Device.Type.CPU.code() ? Device.CPU : Device.cuda(kd_device_index(h));
   }
 
-  /** Whether the data lives on a CUDA device ({@code t.is_cuda}). */
+  /**
+   * Whether the data lives on a CUDA device ({@code t.is_cuda}).
+   *
+   * @return true on a CUDA device
+   */
   public boolean isCuda() {
     return kd_device(h("isCuda")) == Device.Type.CUDA.code();
   }
 
+  /**
+   * Whether the data lives in host memory.
+   *
+   * @return true on the CPU
+   */
   public boolean isCpu() {
     return kd_device(h("isCpu")) == Device.Type.CPU.code();
   }
 
+  /**
+   * The number of dims ({@code t.dim()}); 0 for a scalar.
+   *
+   * @return the number of dims
+   */
   public int dim() {
     return kd_ndim(h("dim"));
   }
 
-  /** Same as {@link #dim()}. */
+  /**
+   * Same as {@link #dim()}.
+   *
+   * @return the number of dims
+   */
   public int ndim() {
     return dim();
   }
 
+  /**
+   * The total number of elements ({@code t.numel()}).
+   *
+   * @return the product of the sizes
+   */
   public long numel() {
     return kd_numel(h("numel"));
   }
 
-  /** The sizes, like {@code t.shape}. */
+  /**
+   * The sizes, like {@code t.shape}.
+   *
+   * @return a fresh array of the sizes
+   */
   public long[] shape() {
     long h = h("shape");
     long[] out = new long[kd_ndim(h)];
@@ -614,16 +1148,32 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
-  /** Same as {@link #shape()}, like {@code t.size()}. */
+  /**
+   * Same as {@link #shape()}, like {@code t.size()}.
+   *
+   * @return a fresh array of the sizes
+   */
   public long[] size() {
     return shape();
   }
 
+  /**
+   * The size of one dim ({@code t.size(dim)}).
+   *
+   * @param dim the dim, negative counts from the end
+   * @return that dim's size
+   * @throws IndexOutOfBoundsException if dim is out of range
+   */
   public long size(int dim) {
     long h = h("size");
     return kd_size(h, wrapDim(dim, kd_ndim(h), "size"));
   }
 
+  /**
+   * The strides in elements ({@code t.stride()}).
+   *
+   * @return a fresh array with one stride per dim
+   */
   public long[] stride() {
     long h = h("stride");
     long[] out = new long[kd_ndim(h)];
@@ -631,29 +1181,61 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The stride of one dim in elements ({@code t.stride(dim)}).
+   *
+   * @param dim the dim, negative counts from the end
+   * @return that dim's stride
+   * @throws IndexOutOfBoundsException if dim is out of range
+   */
   public long stride(int dim) {
     long h = h("stride");
     return kd_stride(h, wrapDim(dim, kd_ndim(h), "stride"));
   }
 
+  /**
+   * The offset in elements of this view's first element in its storage ({@code
+   * t.storage_offset()}).
+   *
+   * @return the storage offset
+   */
   public long storageOffset() {
     return kd_storage_offset(h("storageOffset"));
   }
 
+  /**
+   * Whether the elements lie in row-major order without gaps ({@code t.is_contiguous()}).
+   *
+   * @return true if contiguous
+   */
   public boolean isContiguous() {
     return kd_is_contiguous(h("isContiguous")) != 0;
   }
 
+  /**
+   * Whether the dtype is float32 or float64 ({@code t.is_floating_point()}).
+   *
+   * @return true for a floating-point dtype
+   */
   public boolean isFloatingPoint() {
     return dtype().isFloatingPoint();
   }
 
-  /** Whether this tensor and other view the same storage. */
+  /**
+   * Whether this tensor and other view the same storage.
+   *
+   * @param other another tensor
+   * @return true if both share one storage
+   */
   public boolean sharesStorageWith(Tensor other) {
     return kd_same_storage(h("sharesStorageWith"), h(other, "sharesStorageWith", "other")) != 0;
   }
 
-  /** The storage's version counter, bumped by every in-place op (PyTorch's {@code _version}). */
+  /**
+   * The storage's version counter, bumped by every in-place op (PyTorch's {@code _version}).
+   *
+   * @return the current version
+   */
   public long version() {
     return kd_version_counter(h("version"));
   }
