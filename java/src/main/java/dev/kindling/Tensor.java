@@ -1269,7 +1269,11 @@ public final class Tensor implements AutoCloseable {
     if (readable != h) kd_release(readable);
   }
 
-  /** The value of a one-element tensor, as a double. */
+  /**
+   * The value of a one-element tensor, as a double.
+   *
+   * @return the single element converted to double
+   */
   public double item() {
     long h = h("item");
     double[] out = new double[1];
@@ -1282,10 +1286,21 @@ public final class Tensor implements AutoCloseable {
     return out[0];
   }
 
+  /**
+   * The value of a one-element tensor as a float ({@code t.item()}).
+   *
+   * @return the single element converted to float
+   */
   public float itemFloat() {
     return (float) item();
   }
 
+  /**
+   * The value of a one-element tensor as a long, read exactly (no detour through double).
+   *
+   * @return the single element converted to long
+   * @throws IllegalArgumentException if the tensor does not have exactly one element
+   */
   public long itemLong() {
     long h = h("item");
     if (kd_numel(h) != 1)
@@ -1300,6 +1315,11 @@ public final class Tensor implements AutoCloseable {
     return out[0];
   }
 
+  /**
+   * The value of a one-element tensor as a boolean: true when it is non-zero.
+   *
+   * @return whether the single element is non-zero
+   */
   public boolean itemBoolean() {
     return item() != 0;
   }
@@ -1310,7 +1330,11 @@ public final class Tensor implements AutoCloseable {
     return (int) n;
   }
 
-  /** All values in row-major order, converted to float. */
+  /**
+   * All values in row-major order, converted to float.
+   *
+   * @return a new array with numel() values
+   */
   public float[] toFloatArray() {
     int n = count("toFloatArray");
     float[] out = new float[n];
@@ -1323,6 +1347,11 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * All values in row-major order, converted to double.
+   *
+   * @return a new array with numel() values
+   */
   public double[] toDoubleArray() {
     int n = count("toDoubleArray");
     double[] out = new double[n];
@@ -1335,6 +1364,12 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * All values in row-major order, converted to long (floats truncate toward zero, as {@code
+   * .long()}).
+   *
+   * @return a new array with numel() values
+   */
   public long[] toLongArray() {
     int n = count("toLongArray");
     long[] out = new long[n];
@@ -1347,6 +1382,11 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * All values in row-major order as booleans (non-zero is true).
+   *
+   * @return a new array with numel() values
+   */
   public boolean[] toBooleanArray() {
     int n = count("toBooleanArray");
     byte[] b = new byte[n];
@@ -1380,17 +1420,31 @@ public final class Tensor implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // autograd
 
-  /** Whether gradients are recorded for this tensor (a leaf that asked for it, or a result). */
+  /**
+   * Whether gradients are recorded for this tensor (a leaf that asked for it, or a result).
+   *
+   * @return true if autograd records ops on this tensor
+   */
   public boolean requiresGrad() {
     return kd_requires_grad(h("requiresGrad")) != 0;
   }
 
-  /** Sets requires_grad on a leaf (floating point only), like {@code t.requires_grad_(flag)}. */
+  /**
+   * Sets requires_grad on a leaf (floating point only), like {@code t.requires_grad_(flag)}.
+   *
+   * @param flag whether to record gradients for this leaf
+   * @return this tensor
+   */
   public Tensor requiresGrad_(boolean flag) {
     Native.check(kd_set_requires_grad(h("requires_grad_"), flag ? 1 : 0));
     return this;
   }
 
+  /**
+   * Same as {@code requiresGrad_(true)}, like {@code t.requires_grad_()}.
+   *
+   * @return this tensor
+   */
   public Tensor requiresGrad_() {
     return requiresGrad_(true);
   }
@@ -1398,6 +1452,8 @@ public final class Tensor implements AutoCloseable {
   /**
    * The accumulated gradient ({@code t.grad}), or null. Each call returns a new handle to the
    * same native gradient (owned by the current scope, or the caller).
+   *
+   * @return the gradient, or null if none has been accumulated
    */
   public Tensor grad() {
     long[] out = new long[1];
@@ -1405,39 +1461,69 @@ public final class Tensor implements AutoCloseable {
     return out[0] == 0 ? null : wrap(out[0]);
   }
 
-  /** {@code t.grad = g} (null clears it, like {@code t.grad = None}). */
+  /**
+   * {@code t.grad = g} (null clears it, like {@code t.grad = None}).
+   *
+   * @param g the new gradient, with this tensor's shape, or null
+   * @return this tensor
+   */
   public Tensor setGrad(Tensor g) {
     Native.check(kd_set_grad(h("grad"), g == null ? 0 : g.h("grad")));
     return this;
   }
 
-  /** True for tensors not made by a recorded op (user-created tensors and parameters). */
+  /**
+   * True for tensors not made by a recorded op (user-created tensors and parameters).
+   *
+   * @return true for a leaf
+   */
   public boolean isLeaf() {
     return kd_is_leaf(h("isLeaf")) != 0;
   }
 
-  /** Keep .grad of this non-leaf tensor after backward. */
+  /**
+   * Keep .grad of this non-leaf tensor after backward.
+   *
+   * @return this tensor
+   */
   public Tensor retainGrad() {
     Native.check(kd_retain_grad(h("retain_grad")));
     return this;
   }
 
+  /**
+   * Whether {@link #retainGrad()} was called on this non-leaf ({@code t.retains_grad}).
+   *
+   * @return true if .grad is kept after backward
+   */
   public boolean retainsGrad() {
     return kd_retains_grad(h("retains_grad")) != 0;
   }
 
-  /** A tensor sharing this one's data with no history ({@code t.detach()}). */
+  /**
+   * A tensor sharing this one's data with no history ({@code t.detach()}).
+   *
+   * @return a new tensor without grad_fn and with requires_grad false
+   */
   public Tensor detach() {
     return make(kd_detach(h("detach")));
   }
 
-  /** Drops this tensor's history in place ({@code t.detach_()}). */
+  /**
+   * Drops this tensor's history in place ({@code t.detach_()}).
+   *
+   * @return this tensor
+   */
   public Tensor detach_() {
     Native.check(kd_detach_(h("detach_")));
     return this;
   }
 
-  /** {@code t.data}: the same data, untracked by autograd (in-place changes are not recorded). */
+  /**
+   * {@code t.data}: the same data, untracked by autograd (in-place changes are not recorded).
+   *
+   * @return a new tensor on the same data, not tracked by autograd
+   */
   public Tensor data() {
     return make(kd_detach(h("data")));
   }
@@ -1446,6 +1532,9 @@ public final class Tensor implements AutoCloseable {
    * {@code t.data = src}: this tensor now shares src's data, shape and dtype while keeping its own
    * autograd state (requires_grad, hooks), so a module's parameter object can be replaced in
    * place. A .grad that no longer matches the new dtype or shape is cleared.
+   *
+   * @param src the tensor whose data this one takes
+   * @return this tensor
    */
   public Tensor setData(Tensor src) {
     if (src == null) throw new NullPointerException("setData: src is null");
@@ -1453,7 +1542,11 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
-  /** The backward function that made this tensor ({@code t.grad_fn}), or null for leaves. */
+  /**
+   * The backward function that made this tensor ({@code t.grad_fn}), or null for leaves.
+   *
+   * @return the grad_fn node, or null
+   */
   public Node gradFn() {
     return Node.wrap(kd_grad_fn(h("grad_fn")));
   }
@@ -1463,16 +1556,33 @@ public final class Tensor implements AutoCloseable {
     backward(null, false, false);
   }
 
-  /** {@code t.backward(gradient)}: gradient has this tensor's shape. */
+  /**
+   * {@code t.backward(gradient)}: gradient has this tensor's shape.
+   *
+   * @param gradient d(output)/d(this), or null for a scalar output (meaning 1)
+   */
   public void backward(Tensor gradient) {
     backward(gradient, false, false);
   }
 
+  /**
+   * {@code t.backward(gradient, retain_graph)}: like {@link #backward(Tensor)}, optionally keeping
+   * the graph for another backward.
+   *
+   * @param gradient d(output)/d(this), or null for a scalar output
+   * @param retainGraph keep the graph's saved tensors after this pass
+   */
   public void backward(Tensor gradient, boolean retainGraph) {
     backward(gradient, retainGraph, false);
   }
 
-  /** {@code t.backward(gradient, retain_graph, create_graph)}. */
+  /**
+   * {@code t.backward(gradient, retain_graph, create_graph)}.
+   *
+   * @param gradient d(output)/d(this), or null for a scalar output
+   * @param retainGraph keep the graph's saved tensors after this pass
+   * @param createGraph record the backward pass itself, for higher-order gradients
+   */
   public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
     long[] roots = {h("backward")};
     long[] grads = {gradient == null ? 0 : gradient.h("backward")};
@@ -1483,6 +1593,9 @@ public final class Tensor implements AutoCloseable {
    * Registers a hook on this tensor's gradient ({@code t.register_hook(fn)}): it runs during
    * backward with the gradient and may return a replacement (or null / the same tensor to keep
    * it). An exception thrown by the hook stops backward and comes out of it.
+   *
+   * @param hook receives the gradient; returns a replacement or null
+   * @return a handle whose remove() unregisters the hook
    */
   public RemovableHandle registerHook(Function<Tensor, Tensor> hook) {
     if (hook == null) throw new NullPointerException("register_hook: hook is null");
@@ -1516,15 +1629,34 @@ public final class Tensor implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // views
 
-  /** A new tensor object sharing this one's data and layout (PyTorch's alias / detach form). */
+  /**
+   * A new tensor object sharing this one's data and layout (PyTorch's alias / detach form).
+   *
+   * @return a new view of all the data
+   */
   public Tensor alias() {
     return make(kd_alias(h("alias")));
   }
 
+  /**
+   * A view with a new shape over the same data ({@code t.view(*shape)}); one size may be -1
+   * (inferred).
+   *
+   * @param shape the new sizes, with the same element count
+   * @return a view sharing this storage
+   * @throws IllegalArgumentException if the strides do not allow the view (use reshape) or the
+   *     count differs
+   */
   public Tensor view(long... shape) {
     return make(kd_view(h("view"), shape, ndim2(shape, "view")));
   }
 
+  /**
+   * {@code t.reshape(*shape)}: a view when the strides allow, else a copy; one size may be -1.
+   *
+   * @param shape the new sizes, with the same element count
+   * @return a tensor with that shape
+   */
   public Tensor reshape(long... shape) {
     return make(kd_reshape(h("reshape"), shape, ndim2(shape, "reshape")));
   }
@@ -1534,27 +1666,54 @@ public final class Tensor implements AutoCloseable {
     return shape.length;
   }
 
+  /**
+   * {@code t.view_as(other)}: a view with other's shape.
+   *
+   * @param other the tensor whose shape to take
+   * @return a view sharing this storage
+   */
   public Tensor viewAs(Tensor other) {
     h(other, "viewAs", "other");
     return view(other.shape());
   }
 
+  /**
+   * {@code t.transpose(dim0, dim1)}: a view with the two dims swapped.
+   *
+   * @param dim0 the first dim
+   * @param dim1 the second dim
+   * @return a view sharing this storage
+   */
   public Tensor transpose(int dim0, int dim1) {
     return make(kd_transpose(h("transpose"), dim0, dim1));
   }
 
-  /** Transpose of a tensor with at most 2 dims, like {@code t.t()}. */
+  /**
+   * Transpose of a tensor with at most 2 dims, like {@code t.t()}.
+   *
+   * @return the transposed view
+   */
   public Tensor t() {
     int d = dim();
     if (d > 2) throw new IllegalArgumentException("t: expects a tensor with <= 2 dimensions, but self is " + d + "D");
     return d < 2 ? alias() : transpose(0, 1);
   }
 
-  /** Reverses all dims, like {@code t.T} / {@code t.mT} for 2-D. */
+  /**
+   * Reverses all dims, like {@code t.T} / {@code t.mT} for 2-D.
+   *
+   * @return a view with the last two dims swapped
+   */
   public Tensor mT() {
     return transpose(-2, -1);
   }
 
+  /**
+   * {@code t.permute(*dims)}: a view with the dims reordered.
+   *
+   * @param dims a permutation of 0 … dim()-1 (negative allowed)
+   * @return a view sharing this storage
+   */
   public Tensor permute(int... dims) {
     if (dims == null) throw new NullPointerException("permute: dims is null");
     long[] d = new long[dims.length];
@@ -1562,25 +1721,60 @@ public final class Tensor implements AutoCloseable {
     return make(kd_permute(h("permute"), d, d.length));
   }
 
-  /** {@code t[start:end:step]} along dim (Python slice semantics, step &gt; 0). */
+  /**
+   * {@code t[start:end:step]} along dim (Python slice semantics, step &gt; 0).
+   *
+   * @param dim the dim to slice
+   * @param start the first index (clamped, negative counts from the end)
+   * @param end the exclusive end (clamped, negative counts from the end)
+   * @param step the positive step
+   * @return a view sharing this storage
+   */
   public Tensor slice(int dim, long start, long end, long step) {
     return make(kd_slice(h("slice"), dim, start, end, step));
   }
 
+  /**
+   * {@code t[start:end]} along dim (Python slice semantics).
+   *
+   * @param dim the dim to slice
+   * @param start the first index (clamped, negative counts from the end)
+   * @param end the exclusive end (clamped, negative counts from the end)
+   * @return a view sharing this storage
+   */
   public Tensor slice(int dim, long start, long end) {
     return slice(dim, start, end, 1);
   }
 
+  /**
+   * {@code t.narrow(dim, start, length)}: the view of length indices from start along dim.
+   *
+   * @param dim the dim to narrow
+   * @param start the first index (negative counts from the end)
+   * @param length how many indices; start+length must fit
+   * @return a view sharing this storage
+   */
   public Tensor narrow(int dim, long start, long length) {
     return make(kd_narrow(h("narrow"), dim, start, length));
   }
 
-  /** {@code t.select(dim, index)}: removes dim, taking one index. */
+  /**
+   * {@code t.select(dim, index)}: removes dim, taking one index.
+   *
+   * @param dim the dim to remove
+   * @param index the index to take along it (negative counts from the end)
+   * @return a view with one dim fewer
+   */
   public Tensor select(int dim, long index) {
     return make(kd_select(h("select"), dim, index));
   }
 
-  /** {@code t[i]}, {@code t[i, j]}, …: selects along the leading dims. */
+  /**
+   * {@code t[i]}, {@code t[i, j]}, …: selects along the leading dims.
+   *
+   * @param indices one index per leading dim
+   * @return a view with indices.length dims fewer
+   */
   public Tensor get(long... indices) {
     if (indices == null) throw new NullPointerException("get: indices is null");
     Tensor cur = this;
@@ -1598,41 +1792,93 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code t.expand(*shape)}: a broadcast view where size-1 dims are repeated with stride 0; -1
+   * keeps a size.
+   *
+   * @param shape the target sizes (may add leading dims)
+   * @return a view sharing this storage
+   */
   public Tensor expand(long... shape) {
     return make(kd_expand(h("expand"), shape, ndim2(shape, "expand")));
   }
 
+  /**
+   * {@code t.expand_as(other)}: this tensor broadcast to other's shape.
+   *
+   * @param other the tensor whose shape to take
+   * @return a view sharing this storage
+   */
   public Tensor expandAs(Tensor other) {
     h(other, "expandAs", "other");
     return expand(other.shape());
   }
 
+  /**
+   * {@code t.squeeze()}: a view with every size-1 dim removed.
+   *
+   * @return a view sharing this storage
+   */
   public Tensor squeeze() {
     return make(kd_squeeze(h("squeeze")));
   }
 
+  /**
+   * {@code t.squeeze(dim)}: a view without dim if its size is 1 (else the same shape).
+   *
+   * @param dim the dim to remove
+   * @return a view sharing this storage
+   */
   public Tensor squeeze(int dim) {
     return make(kd_squeeze_dim(h("squeeze"), dim));
   }
 
+  /**
+   * {@code t.unsqueeze(dim)}: a view with a new size-1 dim at position dim.
+   *
+   * @param dim where to insert, in [-dim()-1, dim()]
+   * @return a view sharing this storage
+   */
   public Tensor unsqueeze(int dim) {
     return make(kd_unsqueeze(h("unsqueeze"), dim));
   }
 
+  /**
+   * {@code t.flatten()}: all dims merged into one (a view when possible).
+   *
+   * @return a 1-D tensor (0-dim becomes 1-D of size 1)
+   */
   public Tensor flatten() {
     return flatten(0, -1);
   }
 
-  /** {@code t.flatten(start_dim)}: dims from startDim to the last merged into one. */
+  /**
+   * {@code t.flatten(start_dim)}: dims from startDim to the last merged into one.
+   *
+   * @param startDim the first dim to merge
+   * @return the flattened tensor
+   */
   public Tensor flatten(int startDim) {
     return flatten(startDim, -1);
   }
 
+  /**
+   * {@code t.flatten(start_dim, end_dim)}: dims startDim … endDim merged into one (a view when
+   * possible).
+   *
+   * @param startDim the first dim to merge
+   * @param endDim the last dim to merge (inclusive)
+   * @return the flattened tensor
+   */
   public Tensor flatten(int startDim, int endDim) {
     return make(kd_flatten(h("flatten"), startDim, endDim));
   }
 
-  /** A contiguous tensor with the same values (this data if already contiguous). */
+  /**
+   * A contiguous tensor with the same values (this data if already contiguous).
+   *
+   * @return a contiguous tensor
+   */
   public Tensor contiguous() {
     return make(kd_contiguous(h("contiguous")));
   }
@@ -1642,23 +1888,48 @@ public final class Tensor implements AutoCloseable {
     return make(kd_clone(h("clone")));
   }
 
-  /** Converts to dtype (shares data when the dtype is already right). */
+  /**
+   * Converts to dtype (shares data when the dtype is already right).
+   *
+   * @param dtype the target element type
+   * @return this data in dtype; differentiable between floating dtypes
+   */
   public Tensor to(DType dtype) {
     return make(kd_to_dtype(h("to"), dt(dtype, "to").code()));
   }
 
+  /**
+   * {@code t.float()}: converted to float32.
+   *
+   * @return a float32 tensor
+   */
   public Tensor toFloat() {
     return to(DType.FLOAT32);
   }
 
+  /**
+   * {@code t.double()}: converted to float64.
+   *
+   * @return a float64 tensor
+   */
   public Tensor toDouble() {
     return to(DType.FLOAT64);
   }
 
+  /**
+   * {@code t.long()}: converted to int64 (floats truncate toward zero).
+   *
+   * @return an int64 tensor
+   */
   public Tensor toLong() {
     return to(DType.INT64);
   }
 
+  /**
+   * {@code t.bool()}: converted to bool (non-zero is true).
+   *
+   * @return a bool tensor
+   */
   public Tensor toBool() {
     return to(DType.BOOL);
   }
@@ -1668,6 +1939,9 @@ public final class Tensor implements AutoCloseable {
    * flows back to this tensor's device), or, when it is already there, a new handle to this very
    * tensor (PyTorch returns {@code self}: same data, same autograd identity). Asking for a CUDA
    * device this process cannot use throws {@link UnsupportedOperationException} saying why.
+   *
+   * @param device the target device
+   * @return this tensor on device
    */
   public Tensor to(Device device) {
     if (device == null) throw new NullPointerException("to: device is null");
@@ -1676,7 +1950,13 @@ public final class Tensor implements AutoCloseable {
     return make(kd_to_device(h, device.type().code(), device.nativeIndex()));
   }
 
-  /** {@code t.to(device, dtype)}: converts the dtype, then moves (each step only when needed). */
+  /**
+   * {@code t.to(device, dtype)}: converts the dtype, then moves (each step only when needed).
+   *
+   * @param device the target device
+   * @param dtype the target element type
+   * @return this tensor converted and moved
+   */
   public Tensor to(Device device, DType dtype) {
     if (device == null) throw new NullPointerException("to: device is null");
     dt(dtype, "to");
@@ -1690,17 +1970,30 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
-  /** {@code t.cuda()}: this tensor on CUDA device 0. */
+  /**
+   * {@code t.cuda()}: this tensor on CUDA device 0.
+   *
+   * @return this tensor on cuda:0
+   */
   public Tensor cuda() {
     return to(Device.cuda());
   }
 
-  /** {@code t.cuda(index)}. */
+  /**
+   * {@code t.cuda(index)}.
+   *
+   * @param index the CUDA device ordinal
+   * @return this tensor on cuda:index
+   */
   public Tensor cuda(int index) {
     return to(Device.cuda(index));
   }
 
-  /** {@code t.cpu()}: this tensor in host memory (itself, as a new handle, when already there). */
+  /**
+   * {@code t.cpu()}: this tensor in host memory (itself, as a new handle, when already there).
+   *
+   * @return this tensor on the CPU
+   */
   public Tensor cpu() {
     return to(Device.CPU);
   }
@@ -1735,35 +2028,190 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
+  /**
+   * {@code torch.add(self, other)}: elementwise sum with broadcasting and type promotion.
+   *
+   * @param other the second operand, broadcastable to this shape
+   * @return a new tensor
+   */
   public Tensor add(Tensor other) { return binary(ADD, other, "add"); }
-  /** this + alpha * other */
+  /**
+   * this + alpha * other
+   *
+   * @param other the second operand, broadcastable
+   * @param alpha the factor on other
+   * @return a new tensor ({@code torch.add(self, other, alpha=alpha)})
+   */
   public Tensor add(Tensor other, double alpha) { return make(kd_add_scaled(h("add"), h(other, "add", "other"), alpha)); }
+  /**
+   * Adds a Python float scalar ({@code t + s}); an integer tensor becomes float32.
+   *
+   * @param s the scalar
+   * @return a new tensor
+   */
   public Tensor add(double s) { return scalarOp(ADD, s, K_FLOAT, "add"); }
+  /**
+   * Adds a Python int scalar ({@code t + s}); keeps this tensor's dtype.
+   *
+   * @param s the scalar
+   * @return a new tensor
+   */
   public Tensor add(long s) { return scalarOp(ADD, s, K_LONG, "add"); }
+  /**
+   * {@code torch.sub(self, other)}: elementwise difference with broadcasting.
+   *
+   * @param other the subtrahend, broadcastable
+   * @return a new tensor
+   */
   public Tensor sub(Tensor other) { return binary(SUB, other, "sub"); }
+  /**
+   * {@code torch.sub(self, other, alpha=alpha)}: this - alpha * other.
+   *
+   * @param other the subtrahend, broadcastable
+   * @param alpha the factor on other
+   * @return a new tensor
+   */
   public Tensor sub(Tensor other, double alpha) { return make(kd_add_scaled(h("sub"), h(other, "sub", "other"), -alpha)); }
+  /**
+   * Subtracts a Python float scalar ({@code t - s}).
+   *
+   * @param s the scalar
+   * @return a new tensor
+   */
   public Tensor sub(double s) { return scalarOp(SUB, s, K_FLOAT, "sub"); }
+  /**
+   * Subtracts a Python int scalar ({@code t - s}); keeps this tensor's dtype.
+   *
+   * @param s the scalar
+   * @return a new tensor
+   */
   public Tensor sub(long s) { return scalarOp(SUB, s, K_LONG, "sub"); }
-  /** s - this */
+  /**
+   * s - this
+   *
+   * @param s the scalar minuend
+   * @return a new tensor ({@code s - t}, {@code torch.rsub})
+   */
   public Tensor rsub(double s) { return make(kd_scalar_binary(SUB, s, K_FLOAT, h("rsub"))); }
+  /**
+   * {@code torch.mul(self, other)}: elementwise product with broadcasting.
+   *
+   * @param other the second factor, broadcastable
+   * @return a new tensor
+   */
   public Tensor mul(Tensor other) { return binary(MUL, other, "mul"); }
+  /**
+   * Multiplies by a Python float scalar ({@code t * s}).
+   *
+   * @param s the scalar
+   * @return a new tensor
+   */
   public Tensor mul(double s) { return scalarOp(MUL, s, K_FLOAT, "mul"); }
+  /**
+   * Multiplies by a Python int scalar ({@code t * s}); keeps this tensor's dtype.
+   *
+   * @param s the scalar
+   * @return a new tensor
+   */
   public Tensor mul(long s) { return scalarOp(MUL, s, K_LONG, "mul"); }
+  /**
+   * {@code torch.div(self, other)}: true division with broadcasting; integer inputs give float32.
+   *
+   * @param other the divisor, broadcastable
+   * @return a new tensor
+   */
   public Tensor div(Tensor other) { return binary(DIV, other, "div"); }
+  /**
+   * Divides by a Python float scalar ({@code t / s}).
+   *
+   * @param s the divisor
+   * @return a new tensor
+   */
   public Tensor div(double s) { return scalarOp(DIV, s, K_FLOAT, "div"); }
+  /**
+   * Divides by a Python int scalar ({@code t / s}); true division, so integer tensors give float32.
+   *
+   * @param s the divisor
+   * @return a new tensor
+   */
   public Tensor div(long s) { return scalarOp(DIV, s, K_LONG, "div"); }
-  /** s / this */
+  /**
+   * s / this
+   *
+   * @param s the scalar dividend
+   * @return a new tensor ({@code s / t})
+   */
   public Tensor rdiv(double s) { return make(kd_scalar_binary(DIV, s, K_FLOAT, h("rdiv"))); }
+  /**
+   * {@code torch.pow(self, exponent)}: elementwise power with broadcasting.
+   *
+   * @param exponent the exponents, broadcastable
+   * @return a new tensor
+   */
   public Tensor pow(Tensor exponent) { return binary(POW, exponent, "pow"); }
+  /**
+   * {@code t ** exponent} with a Python float exponent.
+   *
+   * @param exponent the exponent
+   * @return a new tensor
+   */
   public Tensor pow(double exponent) { return scalarOp(POW, exponent, K_FLOAT, "pow"); }
+  /**
+   * {@code t ** exponent} with a Python int exponent; keeps this tensor's dtype.
+   *
+   * @param exponent the exponent
+   * @return a new tensor
+   */
   public Tensor pow(long exponent) { return scalarOp(POW, exponent, K_LONG, "pow"); }
-  /** base ** this */
+  /**
+   * base ** this
+   *
+   * @param base the scalar base
+   * @return a new tensor ({@code base ** t})
+   */
   public Tensor rpow(double base) { return make(kd_scalar_binary(POW, base, K_FLOAT, h("rpow"))); }
+  /**
+   * {@code torch.remainder(self, other)}: Python-style modulo, with the sign of the divisor.
+   *
+   * @param other the divisor, broadcastable
+   * @return a new tensor
+   */
   public Tensor remainder(Tensor other) { return binary(REMAINDER, other, "remainder"); }
+  /**
+   * {@code torch.remainder(self, s)} with a Python float divisor.
+   *
+   * @param s the divisor
+   * @return a new tensor
+   */
   public Tensor remainder(double s) { return scalarOp(REMAINDER, s, K_FLOAT, "remainder"); }
+  /**
+   * {@code torch.remainder(self, s)} with a Python int divisor; keeps this tensor's dtype.
+   *
+   * @param s the divisor
+   * @return a new tensor
+   */
   public Tensor remainder(long s) { return scalarOp(REMAINDER, s, K_LONG, "remainder"); }
+  /**
+   * {@code torch.atan2(self, other)}: elementwise atan(self / other) using both signs for the
+   * quadrant.
+   *
+   * @param other the x coordinates (this tensor holds y), broadcastable
+   * @return a new floating tensor
+   */
   public Tensor atan2(Tensor other) { return binary(ATAN2, other, "atan2"); }
+  /**
+   * {@code torch.maximum(self, other)}: the elementwise larger value, propagating NaN.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new tensor
+   */
   public Tensor maximum(Tensor other) { return binary(MAXIMUM, other, "maximum"); }
+  /**
+   * {@code torch.minimum(self, other)}: the elementwise smaller value, propagating NaN.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new tensor
+   */
   public Tensor minimum(Tensor other) { return binary(MINIMUM, other, "minimum"); }
 
   public Tensor eq(Tensor other) { return binary(EQ, other, "eq"); }
