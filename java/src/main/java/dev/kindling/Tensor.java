@@ -2214,169 +2214,652 @@ public final class Tensor implements AutoCloseable {
    */
   public Tensor minimum(Tensor other) { return binary(MINIMUM, other, "minimum"); }
 
+  /**
+   * {@code torch.eq(self, other)}: elementwise equality with broadcasting.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor eq(Tensor other) { return binary(EQ, other, "eq"); }
+  /**
+   * {@code t == s} against a Python float.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor eq(double s) { return scalarOp(EQ, s, K_FLOAT, "eq"); }
+  /**
+   * {@code t == s} against a Python int.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor eq(long s) { return scalarOp(EQ, s, K_LONG, "eq"); }
+  /**
+   * {@code torch.ne(self, other)}: elementwise inequality with broadcasting.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor ne(Tensor other) { return binary(NE, other, "ne"); }
+  /**
+   * {@code t != s} against a Python float.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor ne(double s) { return scalarOp(NE, s, K_FLOAT, "ne"); }
+  /**
+   * {@code t != s} against a Python int.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor ne(long s) { return scalarOp(NE, s, K_LONG, "ne"); }
+  /**
+   * {@code torch.lt(self, other)}: elementwise {@code self < other} with broadcasting.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor lt(Tensor other) { return binary(LT, other, "lt"); }
+  /**
+   * {@code t < s} against a Python float.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor lt(double s) { return scalarOp(LT, s, K_FLOAT, "lt"); }
+  /**
+   * {@code t < s} against a Python int.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor lt(long s) { return scalarOp(LT, s, K_LONG, "lt"); }
+  /**
+   * {@code torch.le(self, other)}: elementwise {@code self <= other} with broadcasting.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor le(Tensor other) { return binary(LE, other, "le"); }
+  /**
+   * {@code t <= s} against a Python float.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor le(double s) { return scalarOp(LE, s, K_FLOAT, "le"); }
+  /**
+   * {@code t <= s} against a Python int.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor le(long s) { return scalarOp(LE, s, K_LONG, "le"); }
+  /**
+   * {@code torch.gt(self, other)}: elementwise {@code self > other} with broadcasting.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor gt(Tensor other) { return binary(GT, other, "gt"); }
+  /**
+   * {@code t > s} against a Python float.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor gt(double s) { return scalarOp(GT, s, K_FLOAT, "gt"); }
+  /**
+   * {@code t > s} against a Python int.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor gt(long s) { return scalarOp(GT, s, K_LONG, "gt"); }
+  /**
+   * {@code torch.ge(self, other)}: elementwise {@code self >= other} with broadcasting.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor ge(Tensor other) { return binary(GE, other, "ge"); }
+  /**
+   * {@code t >= s} against a Python float.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor ge(double s) { return scalarOp(GE, s, K_FLOAT, "ge"); }
+  /**
+   * {@code t >= s} against a Python int.
+   *
+   * @param s the scalar
+   * @return a new bool tensor
+   */
   public Tensor ge(long s) { return scalarOp(GE, s, K_LONG, "ge"); }
+  /**
+   * {@code torch.logical_and}: elementwise AND of the truth values (non-zero is true).
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor logicalAnd(Tensor other) { return binary(LOGICAL_AND, other, "logical_and"); }
+  /**
+   * {@code torch.logical_or}: elementwise OR of the truth values (non-zero is true).
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor logicalOr(Tensor other) { return binary(LOGICAL_OR, other, "logical_or"); }
+  /**
+   * {@code torch.logical_xor}: elementwise XOR of the truth values (non-zero is true).
+   *
+   * @param other the second operand, broadcastable
+   * @return a new bool tensor
+   */
   public Tensor logicalXor(Tensor other) { return binary(LOGICAL_XOR, other, "logical_xor"); }
+  /**
+   * {@code torch.logical_not}: true where the element is zero.
+   *
+   * @return a new bool tensor
+   */
   public Tensor logicalNot() { return unary(LOGICAL_NOT, "logical_not"); }
 
+  /**
+   * {@code torch.neg}: elementwise {@code -x}.
+   *
+   * @return a new tensor
+   */
   public Tensor neg() { return unary(NEG, "neg"); }
+  /**
+   * {@code torch.abs}: elementwise absolute value.
+   *
+   * @return a new tensor
+   */
   public Tensor abs() { return unary(ABS, "abs"); }
+  /**
+   * {@code torch.exp}: elementwise e^x.
+   *
+   * @return a new floating tensor
+   */
   public Tensor exp() { return unary(EXP, "exp"); }
+  /**
+   * {@code torch.log}: elementwise natural logarithm (NaN below 0, -inf at 0).
+   *
+   * @return a new floating tensor
+   */
   public Tensor log() { return unary(LOG, "log"); }
+  /**
+   * {@code torch.sqrt}: elementwise square root (NaN below 0).
+   *
+   * @return a new floating tensor
+   */
   public Tensor sqrt() { return unary(SQRT, "sqrt"); }
+  /**
+   * {@code torch.rsqrt}: elementwise 1 / sqrt(x).
+   *
+   * @return a new floating tensor
+   */
   public Tensor rsqrt() { return unary(RSQRT, "rsqrt"); }
+  /**
+   * {@code torch.sin}: elementwise sine (radians).
+   *
+   * @return a new floating tensor
+   */
   public Tensor sin() { return unary(SIN, "sin"); }
+  /**
+   * {@code torch.cos}: elementwise cosine (radians).
+   *
+   * @return a new floating tensor
+   */
   public Tensor cos() { return unary(COS, "cos"); }
+  /**
+   * {@code torch.tanh}: elementwise hyperbolic tangent.
+   *
+   * @return a new floating tensor
+   */
   public Tensor tanh() { return unary(TANH, "tanh"); }
+  /**
+   * {@code torch.sigmoid}: elementwise 1 / (1 + e^-x).
+   *
+   * @return a new floating tensor
+   */
   public Tensor sigmoid() { return unary(SIGMOID, "sigmoid"); }
+  /**
+   * {@code torch.relu}: elementwise max(x, 0).
+   *
+   * @return a new tensor
+   */
   public Tensor relu() { return unary(RELU, "relu"); }
+  /**
+   * {@code torch.sign}: -1, 0 or 1 by the sign of each element.
+   *
+   * @return a new tensor
+   */
   public Tensor sign() { return unary(SIGN, "sign"); }
+  /**
+   * {@code torch.reciprocal}: elementwise 1 / x.
+   *
+   * @return a new floating tensor
+   */
   public Tensor reciprocal() { return unary(RECIPROCAL, "reciprocal"); }
+  /**
+   * {@code torch.square}: elementwise x * x.
+   *
+   * @return a new tensor
+   */
   public Tensor square() { return unary(SQUARE, "square"); }
+  /**
+   * {@code torch.log1p}: elementwise log(1 + x), accurate for small x.
+   *
+   * @return a new floating tensor
+   */
   public Tensor log1p() { return unary(LOG1P, "log1p"); }
+  /**
+   * {@code torch.expm1}: elementwise e^x - 1, accurate for small x.
+   *
+   * @return a new floating tensor
+   */
   public Tensor expm1() { return unary(EXPM1, "expm1"); }
+  /**
+   * {@code torch.floor}: rounds each element down.
+   *
+   * @return a new tensor
+   */
   public Tensor floor() { return unary(FLOOR, "floor"); }
+  /**
+   * {@code torch.ceil}: rounds each element up.
+   *
+   * @return a new tensor
+   */
   public Tensor ceil() { return unary(CEIL, "ceil"); }
+  /**
+   * {@code torch.round}: rounds each element to the nearest integer, halves to even.
+   *
+   * @return a new tensor
+   */
   public Tensor round() { return unary(ROUND, "round"); }
-  /** The Gauss error function, like {@code torch.erf}; integer and bool inputs give float32. */
+  /**
+   * The Gauss error function, like {@code torch.erf}; integer and bool inputs give float32.
+   *
+   * @return a new floating tensor
+   */
   public Tensor erf() { return unary(ERF, "erf"); }
+  /**
+   * In-place {@link #erf()} ({@code t.erf_()}).
+   *
+   * @return this tensor
+   */
   public Tensor erf_() { return unary_(ERF, "erf_"); }
 
+  /**
+   * {@code F.leaky_relu(t, negative_slope)}: x where x is positive, else negativeSlope * x.
+   *
+   * @param negativeSlope the factor for negative inputs
+   * @return a new tensor
+   */
   public Tensor leakyRelu(double negativeSlope) {
     return make(kd_leaky_relu(h("leaky_relu"), negativeSlope));
   }
 
-  /** Clamps into [min, max]; pass NaN for a missing bound (or use clampMin/clampMax). */
+  /**
+   * Clamps into [min, max]; pass NaN for a missing bound (or use clampMin/clampMax).
+   *
+   * @param min the lower bound, or NaN for none
+   * @param max the upper bound, or NaN for none
+   * @return a new tensor ({@code torch.clamp})
+   */
   public Tensor clamp(double min, double max) {
     return make(kd_clamp(h("clamp"), min, max, Double.isNaN(min) ? 0 : 1, Double.isNaN(max) ? 0 : 1));
   }
 
+  /**
+   * {@code torch.clamp(t, min=min)}: max(x, min) elementwise.
+   *
+   * @param min the lower bound
+   * @return a new tensor
+   */
   public Tensor clampMin(double min) {
     return make(kd_clamp(h("clamp_min"), min, 0, 1, 0));
   }
 
+  /**
+   * {@code torch.clamp(t, max=max)}: min(x, max) elementwise.
+   *
+   * @param max the upper bound
+   * @return a new tensor
+   */
   public Tensor clampMax(double max) {
     return make(kd_clamp(h("clamp_max"), 0, max, 0, 1));
   }
 
-  /** Elementwise {@code condition ? a : b}, broadcasting all three. */
+  /**
+   * Elementwise {@code condition ? a : b}, broadcasting all three.
+   *
+   * @param condition a bool tensor choosing a where true
+   * @param a the values where condition is true
+   * @param b the values where condition is false
+   * @return a new tensor of the broadcast shape ({@code torch.where})
+   */
   public static Tensor where(Tensor condition, Tensor a, Tensor b) {
     return make(kd_where(h(condition, "where", "condition"), h(a, "where", "input"), h(b, "where", "other")));
   }
 
-  /** {@code where(condition, this, other)}, as {@code t.where(cond, other)}. */
+  /**
+   * {@code where(condition, this, other)}, as {@code t.where(cond, other)}.
+   *
+   * @param condition a bool tensor choosing this tensor where true
+   * @param other the values where condition is false
+   * @return a new tensor of the broadcast shape
+   */
   public Tensor where(Tensor condition, Tensor other) {
     return where(condition, this, other);
   }
 
+  /**
+   * {@code t.masked_fill(mask, value)}: a copy with value where mask is true.
+   *
+   * @param mask a bool tensor broadcastable to this shape
+   * @param value the fill value
+   * @return a new tensor
+   */
   public Tensor maskedFill(Tensor mask, double value) {
     return make(kd_masked_fill(h("masked_fill"), h(mask, "masked_fill", "mask"), value));
   }
 
   // in place --------------------------------------------------------------------------------
 
+  /**
+   * In-place {@link #add(Tensor)} ({@code t.add_(other)}); other must broadcast to this shape.
+   *
+   * @param other the addend
+   * @return this tensor
+   */
   public Tensor add_(Tensor other) { return binary_(ADD, other, "add_"); }
+  /**
+   * In-place {@code t.add_(other, alpha=alpha)}: this += alpha * other.
+   *
+   * @param other the addend, broadcastable to this shape
+   * @param alpha the factor on other
+   * @return this tensor
+   */
   public Tensor add_(Tensor other, double alpha) {
     Native.check(kd_add_scaled_(h("add_"), h(other, "add_", "other"), alpha));
     return this;
   }
+  /**
+   * In-place {@code t += s} with a Python float.
+   *
+   * @param s the scalar
+   * @return this tensor
+   */
   public Tensor add_(double s) { return scalarOp_(ADD, s, K_FLOAT, "add_"); }
+  /**
+   * In-place {@code t += s} with a Python int.
+   *
+   * @param s the scalar
+   * @return this tensor
+   */
   public Tensor add_(long s) { return scalarOp_(ADD, s, K_LONG, "add_"); }
+  /**
+   * In-place {@link #sub(Tensor)} ({@code t.sub_(other)}).
+   *
+   * @param other the subtrahend, broadcastable to this shape
+   * @return this tensor
+   */
   public Tensor sub_(Tensor other) { return binary_(SUB, other, "sub_"); }
+  /**
+   * In-place {@code t.sub_(other, alpha=alpha)}: this -= alpha * other.
+   *
+   * @param other the subtrahend, broadcastable to this shape
+   * @param alpha the factor on other
+   * @return this tensor
+   */
   public Tensor sub_(Tensor other, double alpha) {
     Native.check(kd_add_scaled_(h("sub_"), h(other, "sub_", "other"), -alpha));
     return this;
   }
+  /**
+   * In-place {@code t -= s} with a Python float.
+   *
+   * @param s the scalar
+   * @return this tensor
+   */
   public Tensor sub_(double s) { return scalarOp_(SUB, s, K_FLOAT, "sub_"); }
+  /**
+   * In-place {@code t -= s} with a Python int.
+   *
+   * @param s the scalar
+   * @return this tensor
+   */
   public Tensor sub_(long s) { return scalarOp_(SUB, s, K_LONG, "sub_"); }
+  /**
+   * In-place {@link #mul(Tensor)} ({@code t.mul_(other)}).
+   *
+   * @param other the factor, broadcastable to this shape
+   * @return this tensor
+   */
   public Tensor mul_(Tensor other) { return binary_(MUL, other, "mul_"); }
+  /**
+   * In-place {@code t *= s} with a Python float.
+   *
+   * @param s the scalar
+   * @return this tensor
+   */
   public Tensor mul_(double s) { return scalarOp_(MUL, s, K_FLOAT, "mul_"); }
+  /**
+   * In-place {@code t *= s} with a Python int.
+   *
+   * @param s the scalar
+   * @return this tensor
+   */
   public Tensor mul_(long s) { return scalarOp_(MUL, s, K_LONG, "mul_"); }
+  /**
+   * In-place {@link #div(Tensor)} ({@code t.div_(other)}); the result must fit this dtype.
+   *
+   * @param other the divisor, broadcastable to this shape
+   * @return this tensor
+   */
   public Tensor div_(Tensor other) { return binary_(DIV, other, "div_"); }
+  /**
+   * In-place {@code t /= s} with a Python float.
+   *
+   * @param s the divisor
+   * @return this tensor
+   */
   public Tensor div_(double s) { return scalarOp_(DIV, s, K_FLOAT, "div_"); }
+  /**
+   * In-place {@code t /= s} with a Python int (true division; this tensor must be floating).
+   *
+   * @param s the divisor
+   * @return this tensor
+   */
   public Tensor div_(long s) { return scalarOp_(DIV, s, K_LONG, "div_"); }
+  /**
+   * In-place {@code t **= exponent} ({@code t.pow_(exponent)}).
+   *
+   * @param exponent the exponent
+   * @return this tensor
+   */
   public Tensor pow_(double exponent) { return scalarOp_(POW, exponent, K_FLOAT, "pow_"); }
+  /**
+   * In-place {@link #neg()}.
+   *
+   * @return this tensor
+   */
   public Tensor neg_() { return unary_(NEG, "neg_"); }
+  /**
+   * In-place {@link #abs()}.
+   *
+   * @return this tensor
+   */
   public Tensor abs_() { return unary_(ABS, "abs_"); }
+  /**
+   * In-place {@link #exp()}.
+   *
+   * @return this tensor
+   */
   public Tensor exp_() { return unary_(EXP, "exp_"); }
+  /**
+   * In-place {@link #log()}.
+   *
+   * @return this tensor
+   */
   public Tensor log_() { return unary_(LOG, "log_"); }
+  /**
+   * In-place {@link #sqrt()}.
+   *
+   * @return this tensor
+   */
   public Tensor sqrt_() { return unary_(SQRT, "sqrt_"); }
+  /**
+   * In-place {@link #tanh()}.
+   *
+   * @return this tensor
+   */
   public Tensor tanh_() { return unary_(TANH, "tanh_"); }
+  /**
+   * In-place {@link #sigmoid()}.
+   *
+   * @return this tensor
+   */
   public Tensor sigmoid_() { return unary_(SIGMOID, "sigmoid_"); }
+  /**
+   * In-place {@link #relu()}.
+   *
+   * @return this tensor
+   */
   public Tensor relu_() { return unary_(RELU, "relu_"); }
 
+  /**
+   * In-place {@link #clamp(double, double)}; NaN means no bound.
+   *
+   * @param min the lower bound, or NaN for none
+   * @param max the upper bound, or NaN for none
+   * @return this tensor
+   */
   public Tensor clamp_(double min, double max) {
     Native.check(kd_clamp_(h("clamp_"), min, max, Double.isNaN(min) ? 0 : 1, Double.isNaN(max) ? 0 : 1));
     return this;
   }
 
+  /**
+   * In-place {@link #clampMin(double)}.
+   *
+   * @param min the lower bound
+   * @return this tensor
+   */
   public Tensor clampMin_(double min) {
     Native.check(kd_clamp_(h("clamp_min_"), min, 0, 1, 0));
     return this;
   }
 
+  /**
+   * In-place {@link #clampMax(double)}.
+   *
+   * @param max the upper bound
+   * @return this tensor
+   */
   public Tensor clampMax_(double max) {
     Native.check(kd_clamp_(h("clamp_max_"), 0, max, 0, 1));
     return this;
   }
 
+  /**
+   * {@code t.fill_(value)}: sets every element to value.
+   *
+   * @param value the fill value, converted to this dtype
+   * @return this tensor
+   */
   public Tensor fill_(double value) {
     Native.check(kd_fill_(h("fill_"), value));
     return this;
   }
 
+  /**
+   * {@code t.zero_()}: sets every element to zero.
+   *
+   * @return this tensor
+   */
   public Tensor zero_() {
     Native.check(kd_zero_(h("zero_")));
     return this;
   }
 
-  /** Copies src's values into this tensor (src broadcast to this shape, converted to this dtype). */
+  /**
+   * Copies src's values into this tensor (src broadcast to this shape, converted to this dtype).
+   *
+   * @param src the values to copy, broadcastable to this shape
+   * @return this tensor
+   */
   public Tensor copy_(Tensor src) {
     Native.check(kd_copy_(h("copy_"), h(src, "copy_", "src")));
     return this;
   }
 
+  /**
+   * In-place {@link #maskedFill(Tensor, double)}.
+   *
+   * @param mask a bool tensor broadcastable to this shape
+   * @param value the fill value
+   * @return this tensor
+   */
   public Tensor maskedFill_(Tensor mask, double value) {
     Native.check(kd_masked_fill_(h("masked_fill_"), h(mask, "masked_fill_", "mask"), value));
     return this;
   }
 
+  /**
+   * {@code t.normal_(mean, std)}: fills with normal samples from the global generator.
+   *
+   * @param mean the mean
+   * @param std the standard deviation
+   * @return this tensor
+   */
   public Tensor normal_(double mean, double std) {
     Native.check(kd_normal_(h("normal_"), mean, std));
     return this;
   }
 
+  /**
+   * {@code t.normal_()}: fills with standard normal samples.
+   *
+   * @return this tensor
+   */
   public Tensor normal_() {
     return normal_(0, 1);
   }
 
+  /**
+   * {@code t.uniform_(from, to)}: fills with uniform samples in [from, to).
+   *
+   * @param from the lower bound
+   * @param to the upper bound
+   * @return this tensor
+   */
   public Tensor uniform_(double from, double to) {
     Native.check(kd_uniform_(h("uniform_"), from, to));
     return this;
   }
 
+  /**
+   * {@code t.uniform_()}: fills with uniform samples in [0, 1).
+   *
+   * @return this tensor
+   */
   public Tensor uniform_() {
     return uniform_(0, 1);
   }
 
+  /**
+   * {@code t.bernoulli_(p)}: sets each element to 1 with probability p, else 0.
+   *
+   * @param p the probability of a 1, in [0, 1]
+   * @return this tensor
+   */
   public Tensor bernoulli_(double p) {
     Native.check(kd_bernoulli_(h("bernoulli_"), p));
     return this;
@@ -2396,80 +2879,360 @@ public final class Tensor implements AutoCloseable {
     return make(kd_reduce(op, h(name), dims, dims.length, keepdim ? 1 : 0));
   }
 
+  /**
+   * {@code t.sum()}: the sum of all elements.
+   *
+   * @return a 0-dim tensor
+   */
   public Tensor sum() { return reduce(SUM, "sum", NO_DIMS, false); }
+  /**
+   * {@code t.sum(dim)}: sums over dim, removing it.
+   *
+   * @param dim the dim to reduce
+   * @return a tensor with one dim fewer
+   */
   public Tensor sum(int dim) { return reduce(SUM, "sum", new long[] {dim}, false); }
+  /**
+   * {@code t.sum(dim, keepdim)}.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return the sums
+   */
   public Tensor sum(int dim, boolean keepdim) { return reduce(SUM, "sum", new long[] {dim}, keepdim); }
+  /**
+   * {@code t.sum(dims, keepdim)}: sums over several dims at once (an empty array means all).
+   *
+   * @param dims the dims to reduce
+   * @param keepdim keep the reduced dims with size 1
+   * @return the sums
+   */
   public Tensor sum(int[] dims, boolean keepdim) { return reduce(SUM, "sum", dims(dims, "sum"), keepdim); }
+  /**
+   * {@code t.mean()}: the mean of all elements (floating dtypes).
+   *
+   * @return a 0-dim tensor
+   */
   public Tensor mean() { return reduce(MEAN, "mean", NO_DIMS, false); }
+  /**
+   * {@code t.mean(dim)}: the mean over dim, removing it.
+   *
+   * @param dim the dim to reduce
+   * @return a tensor with one dim fewer
+   */
   public Tensor mean(int dim) { return reduce(MEAN, "mean", new long[] {dim}, false); }
+  /**
+   * {@code t.mean(dim, keepdim)}.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return the means
+   */
   public Tensor mean(int dim, boolean keepdim) { return reduce(MEAN, "mean", new long[] {dim}, keepdim); }
+  /**
+   * {@code t.mean(dims, keepdim)}: the mean over several dims (an empty array means all).
+   *
+   * @param dims the dims to reduce
+   * @param keepdim keep the reduced dims with size 1
+   * @return the means
+   */
   public Tensor mean(int[] dims, boolean keepdim) { return reduce(MEAN, "mean", dims(dims, "mean"), keepdim); }
+  /**
+   * {@code t.prod()}: the product of all elements.
+   *
+   * @return a 0-dim tensor
+   */
   public Tensor prod() { return reduce(PROD, "prod", NO_DIMS, false); }
+  /**
+   * {@code t.prod(dim, keepdim)}: the product over dim.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return the products
+   */
   public Tensor prod(int dim, boolean keepdim) { return reduce(PROD, "prod", new long[] {dim}, keepdim); }
+  /**
+   * {@code torch.amax(t, dims, keepdim)}: the maximum over dims (values only).
+   *
+   * @param dims the dims to reduce (empty means all)
+   * @param keepdim keep the reduced dims with size 1
+   * @return the maxima
+   */
   public Tensor amax(int[] dims, boolean keepdim) { return reduce(AMAX, "amax", dims(dims, "amax"), keepdim); }
+  /**
+   * {@code torch.amin(t, dims, keepdim)}: the minimum over dims (values only).
+   *
+   * @param dims the dims to reduce (empty means all)
+   * @param keepdim keep the reduced dims with size 1
+   * @return the minima
+   */
   public Tensor amin(int[] dims, boolean keepdim) { return reduce(AMIN, "amin", dims(dims, "amin"), keepdim); }
+  /**
+   * {@code torch.logsumexp(t, dim)}: log(sum(exp(x))) over dim, computed stably.
+   *
+   * @param dim the dim to reduce
+   * @return a tensor with one dim fewer
+   */
   public Tensor logsumexp(int dim) { return reduce(LOGSUMEXP, "logsumexp", new long[] {dim}, false); }
+  /**
+   * {@code torch.logsumexp(t, dim, keepdim)}.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return the results
+   */
   public Tensor logsumexp(int dim, boolean keepdim) { return reduce(LOGSUMEXP, "logsumexp", new long[] {dim}, keepdim); }
+  /**
+   * {@code torch.logsumexp(t, dims, keepdim)} over several dims.
+   *
+   * @param dims the dims to reduce
+   * @param keepdim keep the reduced dims with size 1
+   * @return the results
+   */
   public Tensor logsumexp(int[] dims, boolean keepdim) { return reduce(LOGSUMEXP, "logsumexp", dims(dims, "logsumexp"), keepdim); }
+  /**
+   * {@code t.any()}: whether any element is non-zero.
+   *
+   * @return a 0-dim bool tensor
+   */
   public Tensor any() { return reduce(ANY, "any", NO_DIMS, false); }
+  /**
+   * {@code t.any(dim, keepdim)}: whether any element along dim is non-zero.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return a bool tensor
+   */
   public Tensor any(int dim, boolean keepdim) { return reduce(ANY, "any", new long[] {dim}, keepdim); }
+  /**
+   * {@code t.all()}: whether every element is non-zero.
+   *
+   * @return a 0-dim bool tensor
+   */
   public Tensor all() { return reduce(ALL, "all", NO_DIMS, false); }
+  /**
+   * {@code t.all(dim, keepdim)}: whether every element along dim is non-zero.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return a bool tensor
+   */
   public Tensor all(int dim, boolean keepdim) { return reduce(ALL, "all", new long[] {dim}, keepdim); }
 
-  /** Variance over all elements with Bessel's correction (correction = 1). */
+  /**
+   * Variance over all elements with Bessel's correction (correction = 1).
+   *
+   * @return a 0-dim tensor ({@code t.var()})
+   */
   public Tensor var() { return var(new int[0], 1, false); }
+  /**
+   * {@code t.var(dim)}: unbiased variance over dim (correction = 1).
+   *
+   * @param dim the dim to reduce
+   * @return a tensor with one dim fewer
+   */
   public Tensor var(int dim) { return var(new int[] {dim}, 1, false); }
+  /**
+   * {@code t.var(dim, keepdim=keepdim)}: unbiased variance over dim.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return the variances
+   */
   public Tensor var(int dim, boolean keepdim) { return var(new int[] {dim}, 1, keepdim); }
-  /** Variance over dims: sum((x - mean)^2) / (N - correction). */
+  /**
+   * Variance over dims: sum((x - mean)^2) / (N - correction).
+   *
+   * @param dims the dims to reduce (empty means all)
+   * @param correction subtracted from N in the divisor: 1 unbiased, 0 population
+   * @param keepdim keep the reduced dims with size 1
+   * @return the variances ({@code t.var(dims, correction=c, keepdim=k)})
+   */
   public Tensor var(int[] dims, double correction, boolean keepdim) {
     long[] d = dims(dims, "var");
     return make(kd_var(h("var"), d, d.length, correction, keepdim ? 1 : 0, 0));
   }
+  /**
+   * {@code t.std()}: standard deviation of all elements with Bessel's correction.
+   *
+   * @return a 0-dim tensor
+   */
   public Tensor std() { return std(new int[0], 1, false); }
+  /**
+   * {@code t.std(dim)}: unbiased standard deviation over dim.
+   *
+   * @param dim the dim to reduce
+   * @return a tensor with one dim fewer
+   */
   public Tensor std(int dim) { return std(new int[] {dim}, 1, false); }
+  /**
+   * {@code t.std(dim, keepdim=keepdim)}: unbiased standard deviation over dim.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return the standard deviations
+   */
   public Tensor std(int dim, boolean keepdim) { return std(new int[] {dim}, 1, keepdim); }
+  /**
+   * {@code t.std(dims, correction=c, keepdim=k)}: the square root of {@link #var(int[], double,
+   * boolean)}.
+   *
+   * @param dims the dims to reduce (empty means all)
+   * @param correction subtracted from N in the divisor: 1 unbiased, 0 population
+   * @param keepdim keep the reduced dims with size 1
+   * @return the standard deviations
+   */
   public Tensor std(int[] dims, double correction, boolean keepdim) {
     long[] d = dims(dims, "std");
     return make(kd_var(h("std"), d, d.length, correction, keepdim ? 1 : 0, 1));
   }
 
-  /** Maximum of all elements (0-dim). */
+  /**
+   * Maximum of all elements (0-dim).
+   *
+   * @return a 0-dim tensor ({@code t.max()})
+   */
   public Tensor max() { return reduce(AMAX, "max", NO_DIMS, false); }
-  /** (values, indices) of the maximum along dim. */
+  /**
+   * (values, indices) of the maximum along dim.
+   *
+   * @param dim the dim to reduce, removed from the result
+   * @return the maxima and their int64 indices ({@code t.max(dim)})
+   */
   public ValuesIndices max(int dim) { return max(dim, false); }
+  /**
+   * {@code t.max(dim, keepdim)}: maxima along dim and their int64 indices.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return values and indices
+   */
   public ValuesIndices max(int dim, boolean keepdim) {
     long[] out = new long[2];
     Native.check(kd_max_dim(h("max"), dim, keepdim ? 1 : 0, out));
     return new ValuesIndices(wrap(out[0]), wrap(out[1]));
   }
-  /** Elementwise maximum, like {@code torch.max(a, b)}. */
+  /**
+   * Elementwise maximum, like {@code torch.max(a, b)}.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new tensor
+   */
   public Tensor max(Tensor other) { return maximum(other); }
+  /**
+   * {@code t.min()}: the minimum of all elements.
+   *
+   * @return a 0-dim tensor
+   */
   public Tensor min() { return reduce(AMIN, "min", NO_DIMS, false); }
+  /**
+   * {@code t.min(dim)}: minima along dim and their int64 indices, dim removed.
+   *
+   * @param dim the dim to reduce
+   * @return values and indices
+   */
   public ValuesIndices min(int dim) { return min(dim, false); }
+  /**
+   * {@code t.min(dim, keepdim)}: minima along dim and their int64 indices.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return values and indices
+   */
   public ValuesIndices min(int dim, boolean keepdim) {
     long[] out = new long[2];
     Native.check(kd_min_dim(h("min"), dim, keepdim ? 1 : 0, out));
     return new ValuesIndices(wrap(out[0]), wrap(out[1]));
   }
+  /**
+   * Elementwise minimum, like {@code torch.min(a, b)}.
+   *
+   * @param other the second operand, broadcastable
+   * @return a new tensor
+   */
   public Tensor min(Tensor other) { return minimum(other); }
 
-  /** Index of the maximum in the flattened tensor. */
+  /**
+   * Index of the maximum in the flattened tensor.
+   *
+   * @return a 0-dim int64 tensor ({@code t.argmax()})
+   */
   public Tensor argmax() { return make(kd_argmax(h("argmax"), 0, 0, 0)); }
+  /**
+   * {@code t.argmax(dim)}: int64 indices of the maxima along dim, dim removed.
+   *
+   * @param dim the dim to reduce
+   * @return the indices
+   */
   public Tensor argmax(int dim) { return argmax(dim, false); }
+  /**
+   * {@code t.argmax(dim, keepdim)}: int64 indices of the maxima along dim.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return the indices
+   */
   public Tensor argmax(int dim, boolean keepdim) { return make(kd_argmax(h("argmax"), dim, 1, keepdim ? 1 : 0)); }
+  /**
+   * {@code t.argmin()}: the index of the minimum in the flattened tensor.
+   *
+   * @return a 0-dim int64 tensor
+   */
   public Tensor argmin() { return make(kd_argmin(h("argmin"), 0, 0, 0)); }
+  /**
+   * {@code t.argmin(dim)}: int64 indices of the minima along dim, dim removed.
+   *
+   * @param dim the dim to reduce
+   * @return the indices
+   */
   public Tensor argmin(int dim) { return argmin(dim, false); }
+  /**
+   * {@code t.argmin(dim, keepdim)}: int64 indices of the minima along dim.
+   *
+   * @param dim the dim to reduce
+   * @param keepdim keep dim with size 1
+   * @return the indices
+   */
   public Tensor argmin(int dim, boolean keepdim) { return make(kd_argmin(h("argmin"), dim, 1, keepdim ? 1 : 0)); }
 
+  /**
+   * {@code t.softmax(dim)}: exp(x) / sum(exp(x)) along dim, computed stably.
+   *
+   * @param dim the dim to normalise over
+   * @return a tensor of this shape
+   */
   public Tensor softmax(int dim) { return make(kd_softmax(h("softmax"), dim)); }
+  /**
+   * {@code t.log_softmax(dim)}: x - logsumexp(x) along dim.
+   *
+   * @param dim the dim to normalise over
+   * @return a tensor of this shape
+   */
   public Tensor logSoftmax(int dim) { return make(kd_log_softmax(h("log_softmax"), dim)); }
 
   // ------------------------------------------------------------------------------------------
   // linear algebra
 
-  /** Matrix product with torch.matmul's rules (1-D dot/mv, 2-D mm, batched with broadcasting). */
+  /**
+   * Matrix product with torch.matmul's rules (1-D dot/mv, 2-D mm, batched with broadcasting).
+   *
+   * @param other the right operand
+   * @return the product ({@code torch.matmul})
+   */
   public Tensor matmul(Tensor other) { return make(kd_matmul(h("matmul"), h(other, "matmul", "other"))); }
+  /**
+   * {@code torch.mm}: the product of an (n, k) and a (k, m) matrix.
+   *
+   * @param other a (k, m) matrix
+   * @return an (n, m) tensor
+   */
   public Tensor mm(Tensor other) { return make(kd_mm(h("mm"), h(other, "mm", "other"))); }
+  /**
+   * {@code torch.bmm}: batched matrix product of (b, n, k) and (b, k, m), without broadcasting.
+   *
+   * @param other a (b, k, m) tensor
+   * @return a (b, n, m) tensor
+   */
   public Tensor bmm(Tensor other) { return make(kd_bmm(h("bmm"), h(other, "bmm", "other"))); }
 
   // ------------------------------------------------------------------------------------------
@@ -2483,22 +3246,46 @@ public final class Tensor implements AutoCloseable {
     return hs;
   }
 
-  /** Concatenates along an existing dim. */
+  /**
+   * Concatenates along an existing dim.
+   *
+   * @param tensors tensors of one dtype whose shapes agree except along dim
+   * @param dim the dim to join along
+   * @return a new tensor ({@code torch.cat})
+   */
   public static Tensor cat(List<Tensor> tensors, int dim) {
     long[] hs = handles(tensors, "cat");
     return make(kd_cat(hs, hs.length, dim));
   }
 
+  /**
+   * {@code torch.cat(tensors)}: concatenates along dim 0.
+   *
+   * @param tensors tensors whose shapes agree except in dim 0
+   * @return a new tensor
+   */
   public static Tensor cat(List<Tensor> tensors) {
     return cat(tensors, 0);
   }
 
-  /** Stacks along a new dim. */
+  /**
+   * Stacks along a new dim.
+   *
+   * @param tensors tensors of one shape and dtype
+   * @param dim where the new dim goes
+   * @return a new tensor with one more dim ({@code torch.stack})
+   */
   public static Tensor stack(List<Tensor> tensors, int dim) {
     long[] hs = handles(tensors, "stack");
     return make(kd_stack(hs, hs.length, dim));
   }
 
+  /**
+   * {@code torch.stack(tensors)}: stacks along a new dim 0.
+   *
+   * @param tensors tensors of one shape and dtype
+   * @return a new tensor with one more dim
+   */
   public static Tensor stack(List<Tensor> tensors) {
     return stack(tensors, 0);
   }
@@ -2506,6 +3293,10 @@ public final class Tensor implements AutoCloseable {
   /**
    * Views of splitSize along dim, the last one smaller when splitSize does not divide the dim's
    * size (torch.split): {@code arange(10).split(4, 0)} has sizes 4, 4, 2.
+   *
+   * @param splitSize the size of each piece
+   * @param dim the dim to split
+   * @return the views, in order
    */
   public List<Tensor> split(long splitSize, int dim) {
     long h = h("split");
@@ -2522,7 +3313,13 @@ public final class Tensor implements AutoCloseable {
     return split(sizes, dim);
   }
 
-  /** Views with the given sizes along dim (they must add up to the dim's size). */
+  /**
+   * Views with the given sizes along dim (they must add up to the dim's size).
+   *
+   * @param sizes the size of each piece
+   * @param dim the dim to split
+   * @return the views, in order ({@code t.split(sizes, dim)})
+   */
   public List<Tensor> split(long[] sizes, int dim) {
     if (sizes == null) throw new NullPointerException("split: sizes is null");
     long[] out = new long[sizes.length];
@@ -2536,6 +3333,10 @@ public final class Tensor implements AutoCloseable {
    * torch.chunk: views of ceil(size / chunks) along dim, so there may be fewer than
    * {@code chunks} pieces ({@code arange(5).chunk(4, 0)} has sizes 2, 2, 1); an empty dim gives
    * exactly {@code chunks} empty pieces.
+   *
+   * @param chunks the requested number of pieces
+   * @param dim the dim to split
+   * @return the views, in order
    */
   public List<Tensor> chunk(int chunks, int dim) {
     long h = h("chunk");
@@ -2547,19 +3348,49 @@ public final class Tensor implements AutoCloseable {
     return split((n + chunks - 1) / chunks, dim);
   }
 
+  /**
+   * {@code torch.index_select(t, dim, index)}: the entries at index along dim, as a copy.
+   *
+   * @param dim the dim to index
+   * @param index a 1-D int64 tensor of indices
+   * @return a new tensor whose dim has index.numel() entries
+   */
   public Tensor indexSelect(int dim, Tensor index) {
     return make(kd_index_select(h("index_select"), dim, h(index, "index_select", "index")));
   }
 
+  /**
+   * {@code torch.gather(t, dim, index)}: {@code out[i][j] = t[index[i][j]][j]} for dim 0, and so
+   * on.
+   *
+   * @param dim the dim to gather along
+   * @param index an int64 tensor with this tensor's number of dims
+   * @return a new tensor of index's shape
+   */
   public Tensor gather(int dim, Tensor index) {
     return make(kd_gather(h("gather"), dim, h(index, "gather", "index")));
   }
 
-  /** A copy of this with src's values added at index along dim. */
+  /**
+   * A copy of this with src's values added at index along dim.
+   *
+   * @param dim the dim to scatter along
+   * @param index int64 indices, same number of dims as src
+   * @param src the values to add
+   * @return a new tensor ({@code torch.scatter_add})
+   */
   public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
     return make(kd_scatter_add(h("scatter_add"), dim, h(index, "scatter_add", "index"), h(src, "scatter_add", "src")));
   }
 
+  /**
+   * In-place {@link #scatterAdd(int, Tensor, Tensor)} ({@code t.scatter_add_}).
+   *
+   * @param dim the dim to scatter along
+   * @param index int64 indices, same number of dims as src
+   * @param src the values to add
+   * @return this tensor
+   */
   public Tensor scatterAdd_(int dim, Tensor index, Tensor src) {
     Native.check(kd_scatter_add_(h("scatter_add_"), dim, h(index, "scatter_add_", "index"), h(src, "scatter_add_", "src")));
     return this;
