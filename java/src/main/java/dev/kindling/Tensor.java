@@ -1700,7 +1700,7 @@ public final class Tensor implements AutoCloseable {
   }
 
   /**
-   * Reverses all dims, like {@code t.T} / {@code t.mT} for 2-D.
+   * {@code t.mT}: the last two dims swapped (the transpose of each matrix in a batch).
    *
    * @return a view with the last two dims swapped
    */
