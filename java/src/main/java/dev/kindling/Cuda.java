@@ -13,27 +13,47 @@ import dev.kindling.internal.Native;
 public final class Cuda {
   private Cuda() {}
 
-  /** {@code torch.cuda.is_available()}. */
+  /**
+   * {@code torch.cuda.is_available()}.
+   *
+   * @return true if a CUDA device can be used
+   */
   public static boolean isAvailable() {
     return Device.cudaAvailable();
   }
 
-  /** {@code torch.cuda.device_count()}: 0 without a CUDA build, driver or GPU. */
+  /**
+   * {@code torch.cuda.device_count()}: 0 without a CUDA build, driver or GPU.
+   *
+   * @return the number of usable devices
+   */
   public static int deviceCount() {
     return Device.cudaDeviceCount();
   }
 
-  /** Whether this native library was compiled with the CUDA backend (it may still see no GPU). */
+  /**
+   * Whether this native library was compiled with the CUDA backend (it may still see no GPU).
+   *
+   * @return true for a CUDA build
+   */
   public static boolean isBuilt() {
     return KindlingNative.kd_cuda_built() != 0;
   }
 
-  /** Why CUDA cannot be used ("" when it can). */
+  /**
+   * Why CUDA cannot be used ("" when it can).
+   *
+   * @return the reason, or ""
+   */
   public static String unavailableReason() {
     return Device.cudaUnavailableReason();
   }
 
-  /** What matrix products on CUDA run on: {@code "cublas"}, {@code "in-house"} or {@code "none"}. */
+  /**
+   * What matrix products on CUDA run on: {@code "cublas"}, {@code "in-house"} or {@code "none"}.
+   *
+   * @return the backend's name
+   */
   public static String gemmBackend() {
     return KindlingNative.kd_cuda_gemm_backend();
   }
@@ -43,17 +63,31 @@ public final class Cuda {
     synchronize(0);
   }
 
-  /** {@code torch.cuda.synchronize(device)}; reports a fault of an earlier asynchronous kernel. */
+  /**
+   * {@code torch.cuda.synchronize(device)}; reports a fault of an earlier asynchronous kernel.
+   *
+   * @param device the device index
+   */
   public static void synchronize(int device) {
     check(device, "cuda.synchronize");
     Native.check(KindlingNative.kd_cuda_synchronize(device));
   }
 
-  /** {@code torch.cuda.memory_allocated()}: bytes of device 0 held by live tensors. */
+  /**
+   * {@code torch.cuda.memory_allocated()}: bytes of device 0 held by live tensors.
+   *
+   * @return the byte count
+   */
   public static long memoryAllocated() {
     return memoryAllocated(0);
   }
 
+  /**
+   * {@code torch.cuda.memory_allocated(device)}: bytes of that device held by live tensors.
+   *
+   * @param device the device index
+   * @return the byte count
+   */
   public static long memoryAllocated(int device) {
     check(device, "cuda.memory_allocated");
     return KindlingNative.kd_cuda_memory_allocated(device);
@@ -62,21 +96,39 @@ public final class Cuda {
   /**
    * {@code torch.cuda.memory_reserved()}: bytes of device 0 the caching allocator holds from the
    * driver, in use by tensors or kept free for reuse ({@link #emptyCache()} returns the latter).
+   *
+   * @return the byte count
    */
   public static long memoryReserved() {
     return memoryReserved(0);
   }
 
+  /**
+   * {@code torch.cuda.memory_reserved(device)}: bytes of that device the caching allocator holds.
+   *
+   * @param device the device index
+   * @return the byte count
+   */
   public static long memoryReserved(int device) {
     check(device, "cuda.memory_reserved");
     return KindlingNative.kd_cuda_memory_allocated(device) + KindlingNative.kd_cuda_memory_cached(device);
   }
 
-  /** {@code torch.cuda.memory_cached()}, the older name of {@link #memoryReserved()}. */
+  /**
+   * {@code torch.cuda.memory_cached()}, the older name of {@link #memoryReserved()}.
+   *
+   * @return the byte count
+   */
   public static long memoryCached() {
     return memoryReserved(0);
   }
 
+  /**
+   * {@code torch.cuda.memory_cached(device)}, the older name of {@link #memoryReserved(int)}.
+   *
+   * @param device the device index
+   * @return the byte count
+   */
   public static long memoryCached(int device) {
     return memoryReserved(device);
   }

@@ -14,7 +14,10 @@ import java.util.Objects;
 public final class Device {
   /** The device kinds; {@code code()} is the native core's device code (KD_CPU, KD_CUDA). */
   public enum Type {
-    CPU(0), CUDA(1);
+    /** The host CPU. */
+    CPU(0),
+    /** An NVIDIA GPU. */
+    CUDA(1);
 
     private final int code;
 
@@ -22,11 +25,17 @@ public final class Device {
       this.code = code;
     }
 
+    /**
+     * The native core's code for this kind.
+     *
+     * @return 0 for the CPU, 1 for CUDA
+     */
     public int code() {
       return code;
     }
   }
 
+  /** The host: {@code torch.device("cpu")}. */
   public static final Device CPU = new Device(Type.CPU, -1);
 
   private final Type type;
@@ -37,7 +46,13 @@ public final class Device {
     this.index = index;
   }
 
-  /** CUDA device {@code index} ({@code torch.device("cuda", index)}); not checked to exist here. */
+  /**
+   * CUDA device {@code index} ({@code torch.device("cuda", index)}); not checked to exist here.
+   *
+   * @param index the device ordinal, at least 0
+   * @return the device
+   * @throws IllegalArgumentException if index is negative
+   */
   public static Device cuda(int index) {
     if (index < 0) throw new IllegalArgumentException("Device index must not be negative, got " + index);
     return new Device(Type.CUDA, index);
@@ -47,12 +62,20 @@ public final class Device {
    * CUDA device 0. Kindling has no "current device" to change, so a bare {@code "cuda"} always
    * means device 0 (PyTorch's {@code torch.device("cuda")} on a process that never called
    * {@code set_device}).
+   *
+   * @return cuda:0
    */
   public static Device cuda() {
     return cuda(0);
   }
 
-  /** Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}, as {@code torch.device(str)}. */
+  /**
+   * Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:N"}, as {@code torch.device(str)}.
+   *
+   * @param spec the device string
+   * @return the device
+   * @throws IllegalArgumentException for another string
+   */
   public static Device parse(String spec) {
     if (spec == null) throw new NullPointerException("Device.parse: spec is null");
     String s = spec.trim();
@@ -73,7 +96,11 @@ public final class Device {
     return cuda(index);
   }
 
-  /** Whether at least one CUDA device can be used ({@code torch.cuda.is_available()}). */
+  /**
+   * Whether at least one CUDA device can be used ({@code torch.cuda.is_available()}).
+   *
+   * @return true if a CUDA device can be used
+   */
   public static boolean cudaAvailable() {
     return cudaDeviceCount() > 0;
   }
@@ -82,29 +109,54 @@ public final class Device {
    * CUDA devices usable by this process ({@code torch.cuda.device_count()}): 0 when the library was
    * built without the CUDA backend, or when there is no driver or GPU. Asked of the native library
    * once; the answer never changes while the process runs.
+   *
+   * @return the number of usable CUDA devices
    */
   public static int cudaDeviceCount() {
     return CudaInfo.COUNT;
   }
 
-  /** Why no CUDA device can be used ("" when one can): no backend in this build, no driver, … */
+  /**
+   * Why no CUDA device can be used ("" when one can): no backend in this build, no driver, …
+   *
+   * @return the reason, or ""
+   */
   public static String cudaUnavailableReason() {
     return CudaInfo.REASON;
   }
 
+  /**
+   * The kind of device ({@code device.type}).
+   *
+   * @return CPU or CUDA
+   */
   public Type type() {
     return type;
   }
 
-  /** The CUDA device index; -1 for the CPU (PyTorch's {@code index} is None there). */
+  /**
+   * The CUDA device index; -1 for the CPU (PyTorch's {@code index} is None there).
+   *
+   * @return the index, or -1
+   */
   public int index() {
     return index;
   }
 
+  /**
+   * Whether this is a CUDA device.
+   *
+   * @return true for CUDA
+   */
   public boolean isCuda() {
     return type == Type.CUDA;
   }
 
+  /**
+   * Whether this is the CPU.
+   *
+   * @return true for the CPU
+   */
   public boolean isCpu() {
     return type == Type.CPU;
   }
@@ -112,6 +164,10 @@ public final class Device {
   /**
    * Throws {@link UnsupportedOperationException} naming op and the reason unless this device can
    * hold tensors in this process (always true for the CPU).
+   *
+   * @param op the operation, for the message
+   * @return this device
+   * @throws UnsupportedOperationException if this CUDA device cannot be used
    */
   public Device checkAvailable(String op) {
     if (type == Type.CUDA && index >= cudaDeviceCount()) {

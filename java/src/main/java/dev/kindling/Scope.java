@@ -44,6 +44,10 @@ public final class Scope implements AutoCloseable {
   /**
    * Keeps t alive past this scope: it moves to the enclosing scope, or, when there is none,
    * becomes the caller's to close (a cleaner frees it if it is garbage collected first).
+   *
+   * @param <T> the tensor's type
+   * @param t a tensor owned by this scope (or null)
+   * @return t
    */
   public <T extends Tensor> T keep(T t) {
     if (t == null) return null;
@@ -59,6 +63,10 @@ public final class Scope implements AutoCloseable {
    * Takes t out of the scope that owns it, if any: from now on t belongs to the caller for good
    * (closed by hand, or by the cleaner when garbage collected). Modules and optimizers use this
    * so that a training step's scope never closes the parameters and state they own.
+   *
+   * @param <T> the tensor's type
+   * @param t the tensor (or null)
+   * @return t
    */
   public static <T extends Tensor> T escape(T t) {
     if (t == null) return null;
@@ -69,17 +77,32 @@ public final class Scope implements AutoCloseable {
     return t;
   }
 
-  /** Keeps every tensor of the iterable (see {@link #keep(Tensor)}). */
+  /**
+   * Keeps every tensor of the iterable (see {@link #keep(Tensor)}).
+   *
+   * @param <I> the iterable's type
+   * @param ts the tensors
+   * @return ts
+   */
   public <I extends Iterable<? extends Tensor>> I keepAll(I ts) {
     for (Tensor t : ts) keep(t);
     return ts;
   }
 
-  /** The number of tensors this scope owns now (closed ones included until it closes). */
+  /**
+   * The number of tensors this scope owns now (closed ones included until it closes).
+   *
+   * @return the count
+   */
   public int size() {
     return size;
   }
 
+  /**
+   * Whether this scope has been closed.
+   *
+   * @return true once closed
+   */
   public boolean isClosed() {
     return closed;
   }
@@ -117,6 +140,10 @@ public final class Scope implements AutoCloseable {
    * outside any scope, or taken out with {@link #escape(Tensor)}): the way a tensor made on
    * another thread, such as a batch from a DataLoader's prefetch thread, becomes the consumer's.
    * With no scope open, or when a scope owns t already, t is left as it is. Returns t.
+   *
+   * @param <T> the tensor's type
+   * @param t the tensor (or null)
+   * @return t
    */
   public static <T extends Tensor> T adopt(T t) {
     if (t == null) return null;

@@ -9,7 +9,11 @@ public final class AccumulateGrad extends Node {
     super(handle);
   }
 
-  /** The leaf tensor this node accumulates into (a new handle to it). */
+  /**
+   * The leaf tensor this node accumulates into (a new handle to it).
+   *
+   * @return the leaf tensor, or null if it is gone
+   */
   public Tensor variable() {
     long t = KindlingNative.kd_node_variable(handle());
     return t == 0 ? null : Tensor.fromNativeHandle(t);

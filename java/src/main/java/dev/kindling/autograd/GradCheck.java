@@ -54,50 +54,100 @@ public final class GradCheck {
       this.seed = seed;
     }
 
-    /** Perturbation of central differences (default 1e-6). */
+    /**
+     * Perturbation of central differences (default 1e-6).
+     *
+     * @param eps a positive, finite step
+     * @return new options with that eps
+     */
     public Options eps(double eps) {
       if (!(eps > 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("gradcheck: eps must be positive and finite, got " + eps);
       return new Options(eps, atol, rtol, raiseException, seed);
     }
 
-    /** Absolute tolerance (default 1e-5): entries agree when {@code |a - n| <= atol + rtol * |n|}. */
+    /**
+     * Absolute tolerance (default 1e-5): entries agree when {@code |a - n| <= atol + rtol * |n|}.
+     *
+     * @param atol a tolerance of at least 0
+     * @return new options with that atol
+     */
     public Options atol(double atol) {
       if (!(atol >= 0)) throw new IllegalArgumentException("gradcheck: atol must be >= 0, got " + atol);
       return new Options(eps, atol, rtol, raiseException, seed);
     }
 
-    /** Relative tolerance (default 1e-3). */
+    /**
+     * Relative tolerance (default 1e-3).
+     *
+     * @param rtol a tolerance of at least 0
+     * @return new options with that rtol
+     */
     public Options rtol(double rtol) {
       if (!(rtol >= 0)) throw new IllegalArgumentException("gradcheck: rtol must be >= 0, got " + rtol);
       return new Options(eps, atol, rtol, raiseException, seed);
     }
 
-    /** Throw {@link GradcheckError} on a mismatch (default), or return false. */
+    /**
+     * Throw {@link GradcheckError} on a mismatch (default), or return false.
+     *
+     * @param raise true to throw on a mismatch
+     * @return new options with that setting
+     */
     public Options raiseException(boolean raise) {
       return new Options(eps, atol, rtol, raise, seed);
     }
 
-    /** Seed of the random gradient outputs of gradgradcheck (default 0). */
+    /**
+     * Seed of the random gradient outputs of gradgradcheck (default 0).
+     *
+     * @param seed the generator seed
+     * @return new options with that seed
+     */
     public Options seed(long seed) {
       return new Options(eps, atol, rtol, raiseException, seed);
     }
 
+    /**
+     * The finite-difference step.
+     *
+     * @return eps
+     */
     public double eps() {
       return eps;
     }
 
+    /**
+     * The absolute tolerance.
+     *
+     * @return atol
+     */
     public double atol() {
       return atol;
     }
 
+    /**
+     * The relative tolerance.
+     *
+     * @return rtol
+     */
     public double rtol() {
       return rtol;
     }
 
+    /**
+     * Whether a mismatch throws {@link GradcheckError} instead of returning false.
+     *
+     * @return the setting
+     */
     public boolean raiseException() {
       return raiseException;
     }
 
+    /**
+     * The seed of gradgradcheck's random gradient outputs.
+     *
+     * @return the seed
+     */
     public long seed() {
       return seed;
     }
@@ -108,7 +158,11 @@ public final class GradCheck {
     }
   }
 
-  /** Default options: eps 1e-6, atol 1e-5, rtol 1e-3, raiseException true, seed 0. */
+  /**
+   * Default options: eps 1e-6, atol 1e-5, rtol 1e-3, raiseException true, seed 0.
+   *
+   * @return the default options
+   */
   public static Options options() {
     return Options.DEFAULT;
   }
@@ -116,22 +170,48 @@ public final class GradCheck {
   // ------------------------------------------------------------------------------------------
   // public entry points
 
-  /** First-order check of a function with one output, default options. */
+  /**
+   * First-order check of a function with one output, default options.
+   *
+   * @param fn the function, from the inputs to one output
+   * @param inputs the inputs; those requiring grad (float64 recommended) are checked
+   * @return true if analytic and numerical Jacobians agree
+   */
   public static boolean gradcheck(Function<List<Tensor>, Tensor> fn, List<Tensor> inputs) {
     return gradcheck(fn, inputs, options());
   }
 
-  /** First-order check of a function with one output. */
+  /**
+   * First-order check of a function with one output.
+   *
+   * @param fn the function, from the inputs to one output
+   * @param inputs the inputs; those requiring grad (float64 recommended) are checked
+   * @param options tolerances and behaviour on a mismatch
+   * @return true if the Jacobians agree (false only when raiseException is off)
+   */
   public static boolean gradcheck(Function<List<Tensor>, Tensor> fn, List<Tensor> inputs, Options options) {
     return gradcheckOutputs(single(fn, "gradcheck"), inputs, options);
   }
 
-  /** First-order check of a function with several outputs (split, chunk, …), default options. */
+  /**
+   * First-order check of a function with several outputs (split, chunk, …), default options.
+   *
+   * @param fn the function, from the inputs to its outputs
+   * @param inputs the inputs; those requiring grad are checked
+   * @return true if the Jacobians agree
+   */
   public static boolean gradcheckOutputs(Function<List<Tensor>, List<Tensor>> fn, List<Tensor> inputs) {
     return gradcheckOutputs(fn, inputs, options());
   }
 
-  /** First-order check of a function with several outputs; non-floating outputs are skipped. */
+  /**
+   * First-order check of a function with several outputs; non-floating outputs are skipped.
+   *
+   * @param fn the function, from the inputs to its outputs
+   * @param inputs the inputs; those requiring grad are checked
+   * @param options tolerances and behaviour on a mismatch
+   * @return true if the Jacobians agree (false only when raiseException is off)
+   */
   public static boolean gradcheckOutputs(Function<List<Tensor>, List<Tensor>> fn, List<Tensor> inputs, Options options) {
     check(fn, inputs, options);
     List<Diff> diff = diffInputs(inputs, "gradcheck");
@@ -140,17 +220,36 @@ public final class GradCheck {
     }
   }
 
-  /** Second-order check of a function with one output, default options. */
+  /**
+   * Second-order check of a function with one output, default options.
+   *
+   * @param fn the function, from the inputs to one output
+   * @param inputs the inputs; those requiring grad are checked
+   * @return true if the second-order Jacobians agree
+   */
   public static boolean gradgradcheck(Function<List<Tensor>, Tensor> fn, List<Tensor> inputs) {
     return gradgradcheck(fn, inputs, options());
   }
 
-  /** Second-order check of a function with one output. */
+  /**
+   * Second-order check of a function with one output.
+   *
+   * @param fn the function, from the inputs to one output
+   * @param inputs the inputs; those requiring grad are checked
+   * @param options tolerances, seed and behaviour on a mismatch
+   * @return true if the second-order Jacobians agree
+   */
   public static boolean gradgradcheck(Function<List<Tensor>, Tensor> fn, List<Tensor> inputs, Options options) {
     return gradgradcheckOutputs(single(fn, "gradgradcheck"), inputs, options);
   }
 
-  /** Second-order check of a function with several outputs, default options. */
+  /**
+   * Second-order check of a function with several outputs, default options.
+   *
+   * @param fn the function, from the inputs to its outputs
+   * @param inputs the inputs; those requiring grad are checked
+   * @return true if the second-order Jacobians agree
+   */
   public static boolean gradgradcheckOutputs(Function<List<Tensor>, List<Tensor>> fn, List<Tensor> inputs) {
     return gradgradcheckOutputs(fn, inputs, options());
   }
@@ -159,6 +258,11 @@ public final class GradCheck {
    * Second-order check: gradchecks {@code (inputs, v) -> Autograd.grad(fn(inputs), inputs, v,
    * createGraph = true)} over the inputs and the random gradient outputs v (seeded by
    * {@link Options#seed(long)}; one per floating output that requires grad).
+   *
+   * @param fn the function, from the inputs to its outputs
+   * @param inputs the inputs; those requiring grad are checked
+   * @param options tolerances, seed and behaviour on a mismatch
+   * @return true if the second-order Jacobians agree
    */
   public static boolean gradgradcheckOutputs(Function<List<Tensor>, List<Tensor>> fn, List<Tensor> inputs, Options options) {
     check(fn, inputs, options);

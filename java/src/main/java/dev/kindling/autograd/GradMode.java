@@ -11,6 +11,11 @@ public final class GradMode implements AutoCloseable {
   private final Thread thread = Thread.currentThread();
   private boolean closed;
 
+  /**
+   * Opens a region on this thread in which gradient recording is enabled or disabled.
+   *
+   * @param enabled whether ops record gradients inside the region
+   */
   public GradMode(boolean enabled) {
     this.previous = KindlingNative.kd_set_grad_enabled(enabled ? 1 : 0);
   }

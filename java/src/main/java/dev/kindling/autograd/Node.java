@@ -27,7 +27,12 @@ public class Node {
     CLEANER.register(this, () -> KindlingNative.kd_node_release(h));
   }
 
-  /** Wraps an owned native node handle (0 gives null). For Kindling's own classes. */
+  /**
+   * Wraps an owned native node handle (0 gives null). For Kindling's own classes.
+   *
+   * @param handle a native node handle this call takes ownership of, or 0
+   * @return the node, or null for 0
+   */
   public static Node wrap(long handle) {
     if (handle == 0) return null;
     String name = KindlingNative.kd_node_name(handle);
@@ -38,12 +43,20 @@ public class Node {
     return handle;
   }
 
-  /** PyTorch's name of this backward function, e.g. {@code AddBackward0}. */
+  /**
+   * PyTorch's name of this backward function, e.g. {@code AddBackward0}.
+   *
+   * @return the name
+   */
   public String name() {
     return name;
   }
 
-  /** The functions this one passes gradients to, one per forward input. */
+  /**
+   * The functions this one passes gradients to, one per forward input.
+   *
+   * @return a new list of edges
+   */
   public List<Edge> nextFunctions() {
     int n = KindlingNative.kd_node_num_next(handle);
     List<Edge> out = new ArrayList<>(n);

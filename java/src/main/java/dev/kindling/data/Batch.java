@@ -11,16 +11,30 @@ import java.util.Objects;
  * {@code try (batch) { … }} or a scope around the step keeps memory flat.
  */
 public record Batch(Tensor inputs, Tensor targets) implements AutoCloseable {
+  /**
+   * A batch of inputs and, for labelled data, targets; {@link #close()} frees both.
+   *
+   * @param inputs the batch's inputs, first dim N
+   * @param targets the batch's targets, or null for unlabelled data
+   */
   public Batch {
     Objects.requireNonNull(inputs, "Batch: inputs is null");
   }
 
-  /** An unlabelled batch. */
+  /**
+   * An unlabelled batch.
+   *
+   * @param inputs the batch's inputs, first dim N
+   */
   public Batch(Tensor inputs) {
     this(inputs, null);
   }
 
-  /** The number of samples (the inputs' first dim). */
+  /**
+   * The number of samples (the inputs' first dim).
+   *
+   * @return N
+   */
   public long size() {
     return inputs.size(0);
   }

@@ -37,7 +37,11 @@ public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
     return state;
   }
 
-  /** The number of batches of this epoch. */
+  /**
+   * The number of batches of this epoch.
+   *
+   * @return the batch count
+   */
   public int size() {
     return state.plan.length;
   }

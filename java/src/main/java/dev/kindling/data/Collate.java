@@ -11,5 +11,11 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface Collate<T> {
+  /**
+   * Merges one batch's samples.
+   *
+   * @param samples the samples, in loader order
+   * @return a batch of new tensors
+   */
   Batch apply(List<T> samples);
 }

@@ -71,7 +71,14 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
     else this.generator = shuffle ? new Generator(seedFromGlobal()) : null;
   }
 
-  /** Starts a loader over dataset whose batches collate makes (e.g. {@code LabeledImage::collate}). */
+  /**
+   * Starts a loader over dataset whose batches collate makes (e.g. {@code LabeledImage::collate}).
+   *
+   * @param <T> the dataset's sample type
+   * @param dataset the samples
+   * @param collate merges a list of samples into one batch
+   * @return a new builder (batch size 1, no shuffling, 2 batches prefetched)
+   */
   public static <T> Builder<T> builder(Dataset<T> dataset, Collate<? super T> collate) {
     return new Builder<>(dataset, collate);
   }
@@ -92,6 +99,13 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
       this.collate = Objects.requireNonNull(collate, "DataLoader: collate is null");
     }
 
+    /**
+     * {@code batch_size}: samples per batch (default 1).
+     *
+     * @param batchSize a positive count
+     * @return this builder
+     * @throws IllegalArgumentException if batchSize is not positive
+     */
     public Builder<T> batchSize(int batchSize) {
       if (batchSize <= 0)
         throw new IllegalArgumentException("DataLoader: batch_size should be a positive integer value, but got batch_size=" + batchSize);
@@ -99,38 +113,70 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
       return this;
     }
 
+    /**
+     * {@code shuffle}: a new random order every epoch (default false).
+     *
+     * @param shuffle whether to shuffle
+     * @return this builder
+     */
     public Builder<T> shuffle(boolean shuffle) {
       this.shuffle = shuffle;
       return this;
     }
 
-    /** Seeds the loader's own generator (like {@code generator=torch.Generator().manual_seed(seed)}). */
+    /**
+     * Seeds the loader's own generator (like {@code
+     * generator=torch.Generator().manual_seed(seed)}).
+     *
+     * @param seed the generator seed
+     * @return this builder
+     */
     public Builder<T> seed(long seed) {
       this.seed = seed;
       this.generator = null;
       return this;
     }
 
-    /** Uses this generator for shuffling (it is advanced by every epoch). */
+    /**
+     * Uses this generator for shuffling (it is advanced by every epoch).
+     *
+     * @param generator the generator to use
+     * @return this builder
+     */
     public Builder<T> generator(Generator generator) {
       this.generator = Objects.requireNonNull(generator, "DataLoader: generator is null");
       this.seed = null;
       return this;
     }
 
-    /** Drops the last batch when it would be smaller than batchSize. */
+    /**
+     * Drops the last batch when it would be smaller than batchSize.
+     *
+     * @param dropLast whether to drop an incomplete last batch
+     * @return this builder
+     */
     public Builder<T> dropLast(boolean dropLast) {
       this.dropLast = dropLast;
       return this;
     }
 
-    /** Batches prepared ahead on a background thread; 0 prepares each on the caller's thread. */
+    /**
+     * Batches prepared ahead on a background thread; 0 prepares each on the caller's thread.
+     *
+     * @param batches how many batches to prepare ahead, 0 or more
+     * @return this builder
+     */
     public Builder<T> prefetch(int batches) {
       if (batches < 0) throw new IllegalArgumentException("DataLoader: prefetch must be 0 or more, got " + batches);
       this.prefetch = batches;
       return this;
     }
 
+    /**
+     * Makes the loader.
+     *
+     * @return a new DataLoader
+     */
     public DataLoader<T> build() {
       return new DataLoader<>(this);
     }
@@ -142,32 +188,65 @@ public final class DataLoader<T> implements Iterable<Batch>, AutoCloseable {
     }
   }
 
+  /**
+   * The dataset this loader reads.
+   *
+   * @return the dataset
+   */
   public Dataset<T> dataset() {
     return dataset;
   }
 
+  /**
+   * Samples per batch ({@code loader.batch_size}).
+   *
+   * @return the batch size
+   */
   public int batchSize() {
     return batchSize;
   }
 
+  /**
+   * Whether every epoch visits the samples in a new random order.
+   *
+   * @return true when shuffling
+   */
   public boolean shuffle() {
     return shuffle;
   }
 
+  /**
+   * Whether an incomplete last batch is dropped ({@code loader.drop_last}).
+   *
+   * @return the setting
+   */
   public boolean dropLast() {
     return dropLast;
   }
 
+  /**
+   * Batches prepared ahead on a background thread (0: on the caller's thread).
+   *
+   * @return the prefetch count
+   */
   public int prefetch() {
     return prefetch;
   }
 
-  /** The generator that shuffles (null when not shuffling and none was given). */
+  /**
+   * The generator that shuffles (null when not shuffling and none was given).
+   *
+   * @return the generator, or null
+   */
   public Generator generator() {
     return generator;
   }
 
-  /** Batches per epoch, like {@code len(loader)}. */
+  /**
+   * Batches per epoch, like {@code len(loader)}.
+   *
+   * @return the number of batches
+   */
   public int size() {
     int n = dataset.size();
     return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;

@@ -12,13 +12,28 @@ import java.util.function.Function;
  * @param <T> the sample type, e.g. {@link LabeledImage}
  */
 public interface Dataset<T> {
-  /** The number of samples, like {@code len(dataset)}. */
+  /**
+   * The number of samples, like {@code len(dataset)}.
+   *
+   * @return the sample count
+   */
   int size();
 
-  /** Sample index, for 0 ≤ index &lt; size(), like {@code dataset[index]}. */
+  /**
+   * Sample index, for 0 ≤ index &lt; size(), like {@code dataset[index]}.
+   *
+   * @param index the sample index
+   * @return the sample
+   */
   T get(int index);
 
-  /** A view of this dataset whose samples are f applied to this one's, computed on each get. */
+  /**
+   * A view of this dataset whose samples are f applied to this one's, computed on each get.
+   *
+   * @param <U> the mapped sample type
+   * @param f the function applied to each sample
+   * @return a lazy view
+   */
   default <U> Dataset<U> map(Function<? super T, ? extends U> f) {
     Objects.requireNonNull(f, "Dataset.map: function is null");
     Dataset<T> source = this;
@@ -35,7 +50,14 @@ public interface Dataset<T> {
     };
   }
 
-  /** Checks index against size, with PyTorch-like wording; for implementations. */
+  /**
+   * Checks index against size, with PyTorch-like wording; for implementations.
+   *
+   * @param index the index asked for
+   * @param size the dataset's size
+   * @param what the caller, for the message
+   * @throws IndexOutOfBoundsException if index is outside [0, size)
+   */
   static void checkIndex(int index, int size, String what) {
     if (index < 0 || index >= size)
       throw new IndexOutOfBoundsException(what + ": index " + index + " is out of range for a dataset of " + size + " samples");

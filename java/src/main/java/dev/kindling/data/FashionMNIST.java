@@ -30,22 +30,40 @@ public final class FashionMNIST extends MNIST {
     super(source, transform);
   }
 
-  /** The 60000 training samples from dir, or from {@value #DEBIAN_DIR} when dir is null. */
+  /**
+   * The 60000 training samples from dir, or from {@value #DEBIAN_DIR} when dir is null.
+   *
+   * @param dir the directory, or null
+   * @return the training set
+   */
   public static FashionMNIST train(Path dir) {
     return new FashionMNIST(dir, true);
   }
 
-  /** The 10000 test samples from dir, or from {@value #DEBIAN_DIR} when dir is null. */
+  /**
+   * The 10000 test samples from dir, or from {@value #DEBIAN_DIR} when dir is null.
+   *
+   * @param dir the directory, or null
+   * @return the test set
+   */
   public static FashionMNIST test(Path dir) {
     return new FashionMNIST(dir, false);
   }
 
-  /** The training samples from {@value #DEBIAN_DIR}. */
+  /**
+   * The training samples from {@value #DEBIAN_DIR}.
+   *
+   * @return the training set
+   */
   public static FashionMNIST train() {
     return train(null);
   }
 
-  /** The test samples from {@value #DEBIAN_DIR}. */
+  /**
+   * The test samples from {@value #DEBIAN_DIR}.
+   *
+   * @return the test set
+   */
   public static FashionMNIST test() {
     return test(null);
   }

@@ -31,12 +31,21 @@ public final class Generator {
     this(DEFAULT_SEED);
   }
 
-  /** Like {@code torch.Generator().manual_seed(seed)}. */
+  /**
+   * Like {@code torch.Generator().manual_seed(seed)}.
+   *
+   * @param seed the seed
+   */
   public Generator(long seed) {
     manualSeed(seed);
   }
 
-  /** Restarts the sequence from seed (only its low 32 bits seed the engine, as in PyTorch). */
+  /**
+   * Restarts the sequence from seed (only its low 32 bits seed the engine, as in PyTorch).
+   *
+   * @param seed the seed
+   * @return this generator
+   */
   public synchronized Generator manualSeed(long seed) {
     this.seed = seed;
     mt[0] = (int) seed;
@@ -46,12 +55,21 @@ public final class Generator {
     return this;
   }
 
-  /** The seed given last, like {@code initial_seed()}. */
+  /**
+   * The seed given last, like {@code initial_seed()}.
+   *
+   * @return the seed
+   */
   public synchronized long initialSeed() {
     return seed;
   }
 
-  /** The next 32 random bits (PyTorch's {@code random()}); read unsigned with Integer.toUnsignedLong. */
+  /**
+   * The next 32 random bits (PyTorch's {@code random()}); read unsigned with
+   * Integer.toUnsignedLong.
+   *
+   * @return 32 random bits
+   */
   public synchronized int random() {
     if (--left == 0) twist();
     int y = mt[next++];
@@ -62,19 +80,33 @@ public final class Generator {
     return y;
   }
 
-  /** 64 random bits from two draws, the first in the high half (PyTorch's {@code random64()}). */
+  /**
+   * 64 random bits from two draws, the first in the high half (PyTorch's {@code random64()}).
+   *
+   * @return 64 random bits
+   */
   public synchronized long random64() {
     long hi = Integer.toUnsignedLong(random());
     long lo = Integer.toUnsignedLong(random());
     return (hi << 32) | lo;
   }
 
-  /** A float in [0, 1) from 24 random bits, as {@code torch.rand(1, generator=g)}. */
+  /**
+   * A float in [0, 1) from 24 random bits, as {@code torch.rand(1, generator=g)}.
+   *
+   * @return the sample
+   */
   public synchronized float rand() {
     return (random() & 0xffffff) * 0x1.0p-24f;
   }
 
-  /** An integer in [low, high), as {@code torch.randint(low, high, (1,), generator=g)}. */
+  /**
+   * An integer in [low, high), as {@code torch.randint(low, high, (1,), generator=g)}.
+   *
+   * @param low the inclusive lower bound
+   * @param high the exclusive upper bound
+   * @return the sample
+   */
   public synchronized long randint(long low, long high) {
     if (low >= high)
       throw new IllegalArgumentException("randint: expects 'from' to be less than 'to', but got from=" + low + " >= to=" + high);
@@ -85,7 +117,12 @@ public final class Generator {
     return r + low;
   }
 
-  /** A random permutation of 0 … n-1, as {@code torch.randperm(n, generator=g)}. */
+  /**
+   * A random permutation of 0 … n-1, as {@code torch.randperm(n, generator=g)}.
+   *
+   * @param n the length, at least 0
+   * @return a new array holding the permutation
+   */
   public synchronized int[] randperm(int n) {
     if (n < 0) throw new IllegalArgumentException("randperm: n must be non-negative, got " + n);
     int[] p = new int[n];
@@ -99,7 +136,11 @@ public final class Generator {
     return p;
   }
 
-  /** The full state, for checkpoints; {@link #setState} restores it. */
+  /**
+   * The full state, for checkpoints; {@link #setState} restores it.
+   *
+   * @return a new byte array
+   */
   public synchronized byte[] getState() {
     ByteBuffer b = ByteBuffer.allocate(STATE_BYTES);
     b.putLong(seed).putInt(left).putInt(next);
@@ -107,6 +148,12 @@ public final class Generator {
     return b.array();
   }
 
+  /**
+   * Restores a state made by {@link #getState()}, so the same numbers follow.
+   *
+   * @param state the bytes from getState()
+   * @throws IllegalArgumentException if the length is wrong
+   */
   public synchronized void setState(byte[] state) {
     if (state == null) throw new NullPointerException("Generator.setState: state is null");
     if (state.length != STATE_BYTES)

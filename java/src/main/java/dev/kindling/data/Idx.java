@@ -28,7 +28,13 @@ public final class Idx {
 
   private Idx() {}
 
-  /** Reads an IDX file, plain or gzip-compressed. */
+  /**
+   * Reads an IDX file, plain or gzip-compressed.
+   *
+   * @param file the file
+   * @return the array
+   * @throws IOException if reading fails
+   */
   public static IdxArray read(Path file) throws IOException {
     Objects.requireNonNull(file, "Idx.read: file is null");
     try (InputStream in = Files.newInputStream(file)) {
@@ -36,7 +42,14 @@ public final class Idx {
     }
   }
 
-  /** Reads an IDX stream, plain or gzip-compressed; name is used in error messages. */
+  /**
+   * Reads an IDX stream, plain or gzip-compressed; name is used in error messages.
+   *
+   * @param stream the bytes (not closed)
+   * @param name the source's name
+   * @return the array
+   * @throws IOException if reading fails
+   */
   public static IdxArray read(InputStream stream, String name) throws IOException {
     InputStream in = new BufferedInputStream(stream, 1 << 16);
     in.mark(2);
@@ -109,7 +122,13 @@ public final class Idx {
     };
   }
 
-  /** Writes array to file as IDX, gzip-compressed when the file name ends with ".gz". */
+  /**
+   * Writes array to file as IDX, gzip-compressed when the file name ends with ".gz".
+   *
+   * @param file the file to write
+   * @param array the array
+   * @throws IOException if writing fails
+   */
   public static void write(Path file, IdxArray array) throws IOException {
     Objects.requireNonNull(file, "Idx.write: file is null");
     Objects.requireNonNull(array, "Idx.write: array is null");
@@ -121,7 +140,13 @@ public final class Idx {
     }
   }
 
-  /** Writes array as IDX to out (left open; flushed). */
+  /**
+   * Writes array as IDX to out (left open; flushed).
+   *
+   * @param out the stream
+   * @param array the array
+   * @throws IOException if writing fails
+   */
   public static void write(OutputStream out, IdxArray array) throws IOException {
     int[] dims = array.dims();
     DataOutputStream d = new DataOutputStream(out);

@@ -8,6 +8,12 @@ import java.util.Objects;
  * and its values in row-major order. Images are [count, rows, cols], labels [count].
  */
 public record IdxArray(int[] dims, byte[] data) {
+  /**
+   * Checks the dims (1 to 255, none negative) and that data holds exactly their product in bytes.
+   *
+   * @param dims the dims from the IDX header
+   * @param data the unsigned bytes, row-major
+   */
   public IdxArray {
     Objects.requireNonNull(dims, "IdxArray: dims is null");
     Objects.requireNonNull(data, "IdxArray: data is null");
@@ -24,24 +30,42 @@ public record IdxArray(int[] dims, byte[] data) {
     dims = dims.clone();
   }
 
+  /**
+   * The dims from the IDX header.
+   *
+   * @return a copy
+   */
   @Override
   public int[] dims() {
     return dims.clone();
   }
 
-  /** The first dim: the number of items (images or labels). */
+  /**
+   * The first dim: the number of items (images or labels).
+   *
+   * @return dims[0]
+   */
   public int count() {
     return dims[0];
   }
 
-  /** Values per item: the product of the dims after the first. */
+  /**
+   * Values per item: the product of the dims after the first.
+   *
+   * @return the product of dims[1..]
+   */
   public int itemSize() {
     int n = 1;
     for (int i = 1; i < dims.length; i++) n *= dims[i];
     return n;
   }
 
-  /** Value i, read as unsigned (0 … 255). */
+  /**
+   * Value i, read as unsigned (0 … 255).
+   *
+   * @param i the flat index
+   * @return the value
+   */
   public int get(int i) {
     return data[i] & 0xff;
   }

@@ -6,6 +6,12 @@ import java.util.Objects;
 
 /** An image and its class index: a sample of MNIST-like datasets ({@code (img, target)}). */
 public record LabeledImage(Image image, int label) {
+  /**
+   * One sample: an image and its class index.
+   *
+   * @param image the image
+   * @param label the class index
+   */
   public LabeledImage {
     Objects.requireNonNull(image, "LabeledImage: image is null");
   }
@@ -13,6 +19,9 @@ public record LabeledImage(Image image, int label) {
   /**
    * The batch of samples: inputs float32 [N, C, H, W] and targets int64 [N]. All values go into
    * one Java array, which becomes one tensor; this is where the speed of image loading is won.
+   *
+   * @param samples the samples, at least one, all of one image shape
+   * @return the batch
    */
   public static Batch collate(List<LabeledImage> samples) {
     int n = samples.size();

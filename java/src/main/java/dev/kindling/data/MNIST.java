@@ -77,42 +77,86 @@ public class MNIST implements Dataset<LabeledImage> {
     this.transform = transform;
   }
 
-  /** The 60000 training samples from dir (a directory holding the files, or torchvision's root). */
+  /**
+   * The 60000 training samples from dir (a directory holding the files, or torchvision's root).
+   *
+   * @param dir the directory
+   * @return the training set
+   */
   public static MNIST train(Path dir) {
     return new MNIST(Layout.MNIST, requireDir(dir), true);
   }
 
-  /** The 10000 test samples from dir. */
+  /**
+   * The 10000 test samples from dir.
+   *
+   * @param dir the directory
+   * @return the test set
+   */
   public static MNIST test(Path dir) {
     return new MNIST(Layout.MNIST, requireDir(dir), false);
   }
 
-  /** This dataset with transform applied to each image (null: none). */
+  /**
+   * This dataset with transform applied to each image (null: none).
+   *
+   * @param transform the per-image transform, or null
+   * @return a new dataset over the same data
+   */
   public MNIST withTransform(Transform transform) {
     return new MNIST(this, transform);
   }
 
+  /**
+   * The class names, "0 - zero" to "9 - nine" as in torchvision.
+   *
+   * @return the ten class names
+   */
   public List<String> classes() {
     return CLASSES;
   }
 
+  /**
+   * Whether this is the training split ({@code train=True}).
+   *
+   * @return true for the training split
+   */
   public boolean isTrain() {
     return train;
   }
 
-  /** The directory the files were read from. */
+  /**
+   * The directory the files were read from.
+   *
+   * @return the root directory
+   */
   public Path root() {
     return root;
   }
 
+  /**
+   * The transform applied to each image, or null.
+   *
+   * @return the transform
+   */
   public Transform transform() {
     return transform;
   }
 
+  /**
+   * Image height in pixels, from the idx header (28 for MNIST).
+   *
+   * @return the rows per image
+   */
   public int rows() {
     return rows;
   }
 
+  /**
+   * Image width in pixels, from the idx header (28 for MNIST).
+   *
+   * @return the columns per image
+   */
   public int cols() {
     return cols;
   }
@@ -122,7 +166,12 @@ public class MNIST implements Dataset<LabeledImage> {
     return count;
   }
 
-  /** The label of sample index, without reading its image. */
+  /**
+   * The label of sample index, without reading its image.
+   *
+   * @param index the sample index
+   * @return the label, 0 to 9
+   */
   public int label(int index) {
     Dataset.checkIndex(index, count, getClass().getSimpleName() + ".label");
     return labels[index] & 0xff;

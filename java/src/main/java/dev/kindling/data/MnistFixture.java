@@ -14,11 +14,20 @@ import java.nio.file.Path;
  * {@code write(dir, 64, 32, 2024)}.
  */
 public final class MnistFixture {
+  /** The fixture's image size (28 × 28) and number of classes (10), as in MNIST. */
   public static final int ROWS = 28, COLS = 28, CLASSES = 10;
 
   private MnistFixture() {}
 
-  /** Writes train and test files with trainCount and testCount samples into dir (created if needed). */
+  /**
+   * Writes train and test files with trainCount and testCount samples into dir (created if needed).
+   *
+   * @param dir the directory to write into
+   * @param trainCount training samples to write
+   * @param testCount test samples to write
+   * @param seed seeds the random pixels and labels
+   * @throws IOException if writing fails
+   */
   public static void write(Path dir, int trainCount, int testCount, long seed) throws IOException {
     if (trainCount < 0 || testCount < 0) throw new IllegalArgumentException("MnistFixture: negative sample count");
     Files.createDirectories(dir);
@@ -27,7 +36,13 @@ public final class MnistFixture {
     writeSplit(dir, "t10k", testCount, g);
   }
 
-  /** {@code MnistFixture DIR [TRAIN TEST SEED]}: writes the files (default 64 32 2024, the tests' fixture). */
+  /**
+   * {@code MnistFixture DIR [TRAIN TEST SEED]}: writes the files (default 64 32 2024, the tests'
+   * fixture).
+   *
+   * @param args DIR, optionally followed by TRAIN TEST SEED
+   * @throws IOException if writing fails
+   */
   public static void main(String[] args) throws IOException {
     if (args.length != 1 && args.length != 4) {
       System.err.println("usage: MnistFixture DIR [TRAIN_COUNT TEST_COUNT SEED]");

@@ -11,6 +11,12 @@ import java.util.Objects;
 public final class Normalize implements Transform {
   private final float[] mean, std;
 
+  /**
+   * One mean and one std per channel.
+   *
+   * @param mean the channel means
+   * @param std the channel standard deviations, of the same length as mean
+   */
   public Normalize(double[] mean, double[] std) {
     Objects.requireNonNull(mean, "Normalize: mean is null");
     Objects.requireNonNull(std, "Normalize: std is null");
@@ -28,7 +34,12 @@ public final class Normalize implements Transform {
     }
   }
 
-  /** For single-channel images, e.g. {@code new Normalize(0.2860, 0.3530)} for Fashion-MNIST. */
+  /**
+   * For single-channel images, e.g. {@code new Normalize(0.2860, 0.3530)} for Fashion-MNIST.
+   *
+   * @param mean the mean
+   * @param std the standard deviation
+   */
   public Normalize(double mean, double std) {
     this(new double[] {mean}, new double[] {std});
   }

@@ -12,6 +12,14 @@ public final class RandomCrop implements Transform {
   private final int height, width, padding;
   private final Generator generator;
 
+  /**
+   * A height × width window after padding every side by padding zeros.
+   *
+   * @param height the window's height
+   * @param width the window's width
+   * @param padding zeros added on each side first, 0 or more
+   * @param generator the generator the offsets are drawn from
+   */
   public RandomCrop(int height, int width, int padding, Generator generator) {
     if (height <= 0 || width <= 0) throw new IllegalArgumentException("RandomCrop: size must be positive, got (" + height + ", " + width + ")");
     if (padding < 0) throw new IllegalArgumentException("RandomCrop: padding must be 0 or more, got " + padding);
@@ -21,11 +29,22 @@ public final class RandomCrop implements Transform {
     this.generator = Objects.requireNonNull(generator, "RandomCrop: generator is null");
   }
 
-  /** A size × size window after padding, e.g. {@code new RandomCrop(28, 4, new Generator(seed))}. */
+  /**
+   * A size × size window after padding, e.g. {@code new RandomCrop(28, 4, new Generator(seed))}.
+   *
+   * @param size the window's height and width
+   * @param padding zeros added on each side first
+   * @param generator the generator the offsets are drawn from
+   */
   public RandomCrop(int size, int padding, Generator generator) {
     this(size, size, padding, generator);
   }
 
+  /**
+   * The generator the offsets are drawn from.
+   *
+   * @return the generator
+   */
   public Generator generator() {
     return generator;
   }
@@ -47,6 +66,13 @@ public final class RandomCrop implements Transform {
   /**
    * The window of the given size whose top-left corner is at (top, left) of img; the parts that
    * fall outside img are zeros.
+   *
+   * @param img the image
+   * @param top the window's first row (may be negative)
+   * @param left the window's first column (may be negative)
+   * @param height the window's height
+   * @param width the window's width
+   * @return a new image
    */
   public static Image crop(Image img, int top, int left, int height, int width) {
     int ih = img.height(), iw = img.width();

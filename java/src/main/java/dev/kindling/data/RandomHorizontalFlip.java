@@ -11,17 +11,32 @@ public final class RandomHorizontalFlip implements Transform {
   private final double p;
   private final Generator generator;
 
+  /**
+   * Flips with probability p, drawing from generator.
+   *
+   * @param p the flip probability, in [0, 1]
+   * @param generator the generator to draw from
+   */
   public RandomHorizontalFlip(double p, Generator generator) {
     if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("RandomHorizontalFlip: p must be in [0, 1], got " + p);
     this.p = p;
     this.generator = Objects.requireNonNull(generator, "RandomHorizontalFlip: generator is null");
   }
 
-  /** p = 0.5 with a generator of this seed. */
+  /**
+   * p = 0.5 with a generator of this seed.
+   *
+   * @param seed the generator's seed
+   */
   public RandomHorizontalFlip(long seed) {
     this(0.5, new Generator(seed));
   }
 
+  /**
+   * The generator the draws come from.
+   *
+   * @return the generator
+   */
   public Generator generator() {
     return generator;
   }
@@ -32,7 +47,12 @@ public final class RandomHorizontalFlip implements Transform {
     return flip(img);
   }
 
-  /** The image mirrored left to right. */
+  /**
+   * The image mirrored left to right.
+   *
+   * @param img the image
+   * @return a new image
+   */
   public static Image flip(Image img) {
     int w = img.width(), rows = img.channels() * img.height();
     float[] in = img.data(), out = new float[in.length];

@@ -14,6 +14,12 @@ public final class Subset<T> implements Dataset<T> {
   private final Dataset<T> dataset;
   private final int[] indices;
 
+  /**
+   * {@code torch.utils.data.Subset(dataset, indices)}: sample i is {@code dataset[indices[i]]}.
+   *
+   * @param dataset the underlying dataset
+   * @param indices the indices into it (copied)
+   */
   public Subset(Dataset<T> dataset, int[] indices) {
     this.dataset = Objects.requireNonNull(dataset, "Subset: dataset is null");
     this.indices = Objects.requireNonNull(indices, "Subset: indices is null").clone();
@@ -21,11 +27,20 @@ public final class Subset<T> implements Dataset<T> {
     for (int i : this.indices) Dataset.checkIndex(i, n, "Subset");
   }
 
+  /**
+   * The underlying dataset.
+   *
+   * @return the dataset
+   */
   public Dataset<T> dataset() {
     return dataset;
   }
 
-  /** The indices into {@link #dataset()} (a copy). */
+  /**
+   * The indices into {@link #dataset()} (a copy).
+   *
+   * @return a copy of the indices
+   */
   public int[] indices() {
     return indices.clone();
   }
@@ -45,6 +60,12 @@ public final class Subset<T> implements Dataset<T> {
    * Splits dataset into parts of the given lengths, drawn by one permutation of all indices
    * ({@code random_split(dataset, lengths, generator)}): the same generator state gives the same
    * parts as PyTorch.
+   *
+   * @param <T> the sample type
+   * @param dataset the dataset to split
+   * @param lengths the parts' sizes, summing to the dataset's size
+   * @param generator the generator of the permutation
+   * @return the parts, in order
    */
   public static <T> List<Subset<T>> randomSplit(Dataset<T> dataset, int[] lengths, Generator generator) {
     Objects.requireNonNull(dataset, "randomSplit: dataset is null");

@@ -21,7 +21,12 @@ public final class TensorDataset implements Dataset<TensorDataset.Row> {
   private final Tensor targets;
   private final int size;
 
-  /** Sample i is (inputs[i], targets[i]); targets may be null for unlabelled data. */
+  /**
+   * Sample i is (inputs[i], targets[i]); targets may be null for unlabelled data.
+   *
+   * @param inputs the inputs, first dim N
+   * @param targets the targets, first dim N, or null
+   */
   public TensorDataset(Tensor inputs, Tensor targets) {
     Objects.requireNonNull(inputs, "TensorDataset: inputs is null");
     if (inputs.dim() == 0) throw new IllegalArgumentException("TensorDataset: inputs must have at least one dim, got a scalar");
@@ -38,15 +43,29 @@ public final class TensorDataset implements Dataset<TensorDataset.Row> {
     this.size = (int) n;
   }
 
+  /**
+   * An unlabelled dataset: sample i is inputs[i].
+   *
+   * @param inputs the inputs, first dim N
+   */
   public TensorDataset(Tensor inputs) {
     this(inputs, null);
   }
 
+  /**
+   * The inputs tensor.
+   *
+   * @return the inputs
+   */
   public Tensor inputs() {
     return inputs;
   }
 
-  /** The targets, or null. */
+  /**
+   * The targets, or null.
+   *
+   * @return the targets
+   */
   public Tensor targets() {
     return targets;
   }
@@ -64,12 +83,20 @@ public final class TensorDataset implements Dataset<TensorDataset.Row> {
 
   /** Sample index of a TensorDataset. */
   public record Row(TensorDataset dataset, int index) {
-    /** inputs[index], a view the caller owns. */
+    /**
+     * inputs[index], a view the caller owns.
+     *
+     * @return the input
+     */
     public Tensor input() {
       return dataset.inputs.select(0, index);
     }
 
-    /** targets[index], a view the caller owns, or null for unlabelled data. */
+    /**
+     * targets[index], a view the caller owns, or null for unlabelled data.
+     *
+     * @return the target, or null
+     */
     public Tensor target() {
       return dataset.targets == null ? null : dataset.targets.select(0, index);
     }
@@ -78,6 +105,9 @@ public final class TensorDataset implements Dataset<TensorDataset.Row> {
   /**
    * The batch of rows: inputs[indices] and targets[indices] by {@code indexSelect}, or, for rows
    * of several datasets, their tensors stacked.
+   *
+   * @param rows the samples, at least one
+   * @return the batch
    */
   public static Batch collate(List<Row> rows) {
     if (rows.isEmpty()) throw new IllegalArgumentException("TensorDataset.collate: no samples");

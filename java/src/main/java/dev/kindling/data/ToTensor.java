@@ -8,7 +8,16 @@ package dev.kindling.data;
 public final class ToTensor {
   private ToTensor() {}
 
-  /** The image stored in src from offset: height × width × channels unsigned bytes. */
+  /**
+   * The image stored in src from offset: height × width × channels unsigned bytes.
+   *
+   * @param src the bytes
+   * @param offset where the image starts
+   * @param channels C
+   * @param height H
+   * @param width W
+   * @return a new [C, H, W] float image scaled to [0, 1]
+   */
   public static Image apply(byte[] src, int offset, int channels, int height, int width) {
     if (src == null) throw new NullPointerException("ToTensor: src is null");
     long n = (long) channels * height * width;

@@ -11,15 +11,31 @@ import java.util.Objects;
  */
 @FunctionalInterface
 public interface Transform {
+  /**
+   * Transforms one image.
+   *
+   * @param image the input
+   * @return the output (a new image, or the input unchanged)
+   */
   Image apply(Image image);
 
-  /** This transform, then next. */
+  /**
+   * This transform, then next.
+   *
+   * @param next the transform applied second
+   * @return the composition
+   */
   default Transform andThen(Transform next) {
     Objects.requireNonNull(next, "Transform.andThen: next is null");
     return img -> next.apply(apply(img));
   }
 
-  /** The transforms applied in order, like {@code transforms.Compose([...])}. */
+  /**
+   * The transforms applied in order, like {@code transforms.Compose([...])}.
+   *
+   * @param transforms the transforms, in order
+   * @return the composition
+   */
   static Transform compose(Transform... transforms) {
     List<Transform> list = List.of(transforms);
     return img -> {

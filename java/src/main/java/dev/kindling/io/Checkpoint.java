@@ -90,7 +90,11 @@ public final class Checkpoint implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // saving
 
-  /** An ordered set of entries to save, built fluently. */
+  /**
+   * An ordered set of entries to save, built fluently.
+   *
+   * @return a new, empty builder
+   */
   public static Entries entries() {
     return new Entries();
   }
@@ -99,29 +103,65 @@ public final class Checkpoint implements AutoCloseable {
   public static final class Entries {
     private final LinkedHashMap<String, Object> map = new LinkedHashMap<>();
 
+    /**
+     * Adds an entry, like {@code 'name': value} in the dict passed to {@code torch.save}; a later
+     * call with the same name replaces it.
+     *
+     * @param name the entry name (no '.')
+     * @param value a Tensor, state dict, OptimizerStateDict, number, String, Boolean, byte[], list
+     *     or map of plain values
+     * @return this builder
+     */
     public Entries with(String name, Object value) {
       map.put(name, value);
       return this;
     }
 
-    /** Adds the generator state ({@link Kindling#getRngState()}) as {@value Checkpoint#RNG_STATE}. */
+    /**
+     * Adds the generator state ({@link Kindling#getRngState()}) as {@value Checkpoint#RNG_STATE}.
+     *
+     * @return this builder
+     */
     public Entries withRngState() {
       return with(RNG_STATE, Kindling.getRngState());
     }
 
+    /**
+     * The entries so far, in insertion order.
+     *
+     * @return a read-only view
+     */
     public Map<String, Object> asMap() {
       return Collections.unmodifiableMap(map);
     }
   }
 
+  /**
+   * Writes the entries to path; see {@link #save(Path, Map)}.
+   *
+   * @param path the file to write
+   * @param entries the entries, in order
+   */
   public static void save(Path path, Entries entries) {
     save(path, entries.map);
   }
 
+  /**
+   * Writes the entries to path; see {@link #save(Path, Map)}.
+   *
+   * @param path the file to write
+   * @param entries the entries, in order
+   */
   public static void save(String path, Entries entries) {
     save(Path.of(path), entries.map);
   }
 
+  /**
+   * Writes the entries to path; see {@link #save(Path, Map)}.
+   *
+   * @param path the file to write
+   * @param entries the entries, in iteration order
+   */
   public static void save(String path, Map<String, ?> entries) {
     save(Path.of(path), entries);
   }
@@ -129,6 +169,9 @@ public final class Checkpoint implements AutoCloseable {
   /**
    * Writes the entries (in the map's iteration order) to path atomically. Nothing is written when
    * an entry is invalid (a name with '.', an unsupported value type, a closed tensor).
+   *
+   * @param path the file to write (replaced atomically)
+   * @param entries the entries, in iteration order
    */
   public static void save(Path path, Map<String, ?> entries) {
     if (path == null) throw new NullPointerException("Checkpoint.save: path is null");
@@ -247,6 +290,12 @@ public final class Checkpoint implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // loading
 
+  /**
+   * Reads a checkpoint; see {@link #load(Path)}.
+   *
+   * @param path the file to read
+   * @return the checkpoint, which owns its tensors until closed
+   */
   public static Checkpoint load(String path) {
     return load(Path.of(path));
   }
@@ -254,6 +303,9 @@ public final class Checkpoint implements AutoCloseable {
   /**
    * Reads a checkpoint written by {@link #save} (or a {@code torch.save} checkpoint dict). The
    * whole file is validated first; a bad file is an IllegalArgumentException naming the problem.
+   *
+   * @param path the file to read
+   * @return the checkpoint, which owns its tensors until closed
    */
   public static Checkpoint load(Path path) {
     if (path == null) throw new NullPointerException("Checkpoint.load: path is null");
@@ -462,21 +514,41 @@ public final class Checkpoint implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // getters
 
-  /** Where this checkpoint was read from. */
+  /**
+   * Where this checkpoint was read from.
+   *
+   * @return the file path
+   */
   public Path path() {
     return path;
   }
 
-  /** The entry names in saved order. */
+  /**
+   * The entry names in saved order.
+   *
+   * @return a read-only set of names
+   */
   public Set<String> keys() {
     return Collections.unmodifiableSet(entries.keySet());
   }
 
+  /**
+   * Whether the checkpoint has an entry called key ({@code key in checkpoint}).
+   *
+   * @param key the entry name
+   * @return true if present
+   */
   public boolean has(String key) {
     return entries.containsKey(key);
   }
 
-  /** The raw value of an entry (see the class comment for the types). */
+  /**
+   * The raw value of an entry (see the class comment for the types).
+   *
+   * @param key the entry name
+   * @return the value
+   * @throws java.util.NoSuchElementException if there is no such entry
+   */
   public Object get(String key) {
     checkOpen();
     if (!entries.containsKey(key))
@@ -484,12 +556,26 @@ public final class Checkpoint implements AutoCloseable {
     return entries.get(key);
   }
 
+  /**
+   * An integer entry, such as {@code checkpoint['epoch']}.
+   *
+   * @param key the entry name
+   * @return the value
+   * @throws IllegalArgumentException if the entry is not an integer
+   */
   public long getLong(String key) {
     Object v = get(key);
     if (v instanceof Long l) return l;
     throw wrongType(key, v, "an integer");
   }
 
+  /**
+   * An integer entry that must fit in an int.
+   *
+   * @param key the entry name
+   * @return the value
+   * @throws IllegalArgumentException if the entry is not an integer or does not fit
+   */
   public int getInt(String key) {
     long v = getLong(key);
     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)
@@ -497,7 +583,12 @@ public final class Checkpoint implements AutoCloseable {
     return (int) v;
   }
 
-  /** A number entry (an integer entry converts). */
+  /**
+   * A number entry (an integer entry converts).
+   *
+   * @param key the entry name
+   * @return the value
+   */
   public double getDouble(String key) {
     Object v = get(key);
     if (v instanceof Double d) return d;
@@ -505,26 +596,50 @@ public final class Checkpoint implements AutoCloseable {
     throw wrongType(key, v, "a number");
   }
 
+  /**
+   * A string entry, such as {@code checkpoint['arch']}.
+   *
+   * @param key the entry name
+   * @return the value
+   * @throws IllegalArgumentException if the entry is not a string
+   */
   public String getString(String key) {
     Object v = get(key);
     if (v instanceof String s) return s;
     throw wrongType(key, v, "a string");
   }
 
+  /**
+   * A boolean entry.
+   *
+   * @param key the entry name
+   * @return the value
+   * @throws IllegalArgumentException if the entry is not a boolean
+   */
   public boolean getBoolean(String key) {
     Object v = get(key);
     if (v instanceof Boolean b) return b;
     throw wrongType(key, v, "a boolean");
   }
 
-  /** A list entry (read-only); elements are Long, Double, String, Boolean, null or lists. */
+  /**
+   * A list entry (read-only); elements are Long, Double, String, Boolean, null or lists.
+   *
+   * @param key the entry name
+   * @return a read-only copy
+   */
   public List<Object> getList(String key) {
     Object v = get(key);
     if (v instanceof List<?> l) return Collections.unmodifiableList(new ArrayList<>(l));
     throw wrongType(key, v, "a list");
   }
 
-  /** A map entry of plain values (such as a scheduler's state dict). */
+  /**
+   * A map entry of plain values (such as a scheduler's state dict).
+   *
+   * @param key the entry name
+   * @return the map
+   */
   @SuppressWarnings("unchecked")
   public Map<String, Object> getMap(String key) {
     Object v = get(key);
@@ -532,7 +647,13 @@ public final class Checkpoint implements AutoCloseable {
     throw wrongType(key, v, "a map of plain values");
   }
 
-  /** A state dict entry, for {@code model.loadStateDict(...)}; the tensors belong to this checkpoint. */
+  /**
+   * A state dict entry, for {@code model.loadStateDict(...)}; the tensors belong to this
+   * checkpoint.
+   *
+   * @param key the entry name
+   * @return tensors by dotted name
+   */
   @SuppressWarnings("unchecked")
   public Map<String, Tensor> stateDict(String key) {
     Object v = get(key);
@@ -544,28 +665,47 @@ public final class Checkpoint implements AutoCloseable {
     throw wrongType(key, v, "a state dict");
   }
 
-  /** An optimizer state dict entry, for {@code optimizer.loadStateDict(...)}. */
+  /**
+   * An optimizer state dict entry, for {@code optimizer.loadStateDict(...)}.
+   *
+   * @param key the entry name
+   * @return the optimizer state
+   */
   public OptimizerStateDict optimizerState(String key) {
     Object v = get(key);
     if (v instanceof OptimizerStateDict o) return o;
     throw wrongType(key, v, "an optimizer state dict");
   }
 
-  /** A tensor entry; it belongs to this checkpoint. */
+  /**
+   * A tensor entry; it belongs to this checkpoint.
+   *
+   * @param key the entry name
+   * @return the tensor
+   */
   public Tensor tensor(String key) {
     Object v = get(key);
     if (v instanceof Tensor t) return t;
     throw wrongType(key, v, "a tensor");
   }
 
-  /** A bytes entry (a copy). */
+  /**
+   * A bytes entry (a copy).
+   *
+   * @param key the entry name
+   * @return a copy of the bytes
+   */
   public byte[] bytes(String key) {
     Object v = get(key);
     if (v instanceof byte[] b) return b.clone();
     throw wrongType(key, v, "bytes");
   }
 
-  /** The generator state saved by {@link Entries#withRngState()}, for {@link Kindling#setRngState}. */
+  /**
+   * The generator state saved by {@link Entries#withRngState()}, for {@link Kindling#setRngState}.
+   *
+   * @return the saved generator state
+   */
   public byte[] rngState() {
     return bytes(RNG_STATE);
   }
@@ -597,7 +737,14 @@ public final class Checkpoint implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // resuming
 
-  /** {@link #resume(String, Module, Optimizer, PrintStream)} printing to {@code System.out}. */
+  /**
+   * {@link #resume(String, Module, Optimizer, PrintStream)} printing to {@code System.out}.
+   *
+   * @param path the checkpoint file
+   * @param model the model whose state dict is loaded
+   * @param optimizer the optimizer whose state dict is loaded
+   * @return the loaded checkpoint, or null when there is no file at path
+   */
   public static Checkpoint resume(String path, Module model, Optimizer optimizer) {
     return resume(path, model, optimizer, System.out);
   }
@@ -618,6 +765,12 @@ public final class Checkpoint implements AutoCloseable {
    * to skip it) and restores the generator state when the checkpoint holds {@value #RNG_STATE}.
    * Returns the open checkpoint (read {@code epoch}, {@code best_prec1}…; then close it), or null
    * when there is no file at path. A bad file throws, and model and optimizer are left as they were.
+   *
+   * @param path the checkpoint file
+   * @param model the model whose state dict is loaded
+   * @param optimizer the optimizer whose state dict is loaded
+   * @param out where the progress lines are printed
+   * @return the loaded checkpoint, or null when there is no file at path
    */
   public static Checkpoint resume(String path, Module model, Optimizer optimizer, PrintStream out) {
     if (path == null || !Files.isRegularFile(Path.of(path))) {

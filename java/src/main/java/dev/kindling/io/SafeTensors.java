@@ -44,18 +44,34 @@ public final class SafeTensors {
     }
   }
 
-  /** Reads a whole file: tensors and {@code __metadata__}. */
+  /**
+   * Reads a whole file: tensors and {@code __metadata__}.
+   *
+   * @param path the .safetensors file
+   * @return the tensors and metadata
+   */
   public static Contents read(Path path) {
     try (NativeFile f = NativeFile.safetensors(path)) {
       return contents(f);
     }
   }
 
+  /**
+   * Reads a whole file; see {@link #read(Path)}.
+   *
+   * @param path the .safetensors file
+   * @return the tensors and metadata
+   */
   public static Contents read(String path) {
     return read(Path.of(path));
   }
 
-  /** Parses a safetensors image held in memory (same checks as reading a file). */
+  /**
+   * Parses a safetensors image held in memory (same checks as reading a file).
+   *
+   * @param image the file's bytes
+   * @return the tensors and metadata
+   */
   public static Contents parse(byte[] image) {
     if (image == null) throw new NullPointerException("SafeTensors.parse: image is null");
     try (NativeFile f = NativeFile.safetensors(image)) {
@@ -63,11 +79,22 @@ public final class SafeTensors {
     }
   }
 
-  /** Just the tensors of a file, by name in header order (like {@code safetensors.torch.load_file}). */
+  /**
+   * Just the tensors of a file, by name in header order (like {@code safetensors.torch.load_file}).
+   *
+   * @param path the .safetensors file
+   * @return the tensors by name
+   */
   public static LinkedHashMap<String, Tensor> load(Path path) {
     return read(path).tensors();
   }
 
+  /**
+   * Just the tensors of a file; see {@link #load(Path)}.
+   *
+   * @param path the .safetensors file
+   * @return the tensors by name
+   */
   public static LinkedHashMap<String, Tensor> load(String path) {
     return load(Path.of(path));
   }
@@ -84,7 +111,12 @@ public final class SafeTensors {
     return new Contents(out, Collections.unmodifiableMap(f.metadata()));
   }
 
-  /** Writes tensors without metadata. */
+  /**
+   * Writes tensors without metadata.
+   *
+   * @param path the file to write
+   * @param tensors the tensors by name
+   */
   public static void write(Path path, Map<String, Tensor> tensors) {
     write(path, tensors, Map.of());
   }
@@ -92,6 +124,10 @@ public final class SafeTensors {
   /**
    * Writes tensors (any layout: non-contiguous ones are written row-major) and string metadata
    * to path, atomically. Names must be unique and not {@code "__metadata__"}.
+   *
+   * @param path the file to write
+   * @param tensors the tensors by name
+   * @param metadata string pairs stored under {@code __metadata__}
    */
   public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
     if (tensors == null) throw new NullPointerException("SafeTensors.write: tensors is null");
@@ -152,6 +188,13 @@ public final class SafeTensors {
     }
   }
 
+  /**
+   * Writes tensors and metadata; see {@link #write(Path, Map, Map)}.
+   *
+   * @param path the file to write
+   * @param tensors the tensors by name
+   * @param metadata string pairs stored under {@code __metadata__}
+   */
   public static void write(String path, Map<String, Tensor> tensors, Map<String, String> metadata) {
     write(Path.of(path), tensors, metadata);
   }

@@ -32,6 +32,9 @@ public final class TorchFiles {
    * int → Long, float → Double, str → String, list and tuple → List (tuples unmodifiable),
    * dict and OrderedDict → LinkedHashMap (keys String or Long, order kept), tensor → Tensor (new
    * handles, owned by the current scope, else by the caller; a tensor saved twice is one object).
+   *
+   * @param path the file written by torch.save
+   * @return the loaded object
    */
   public static Object load(Path path) {
     try (NativeFile f = NativeFile.torch(path)) {
@@ -46,6 +49,12 @@ public final class TorchFiles {
     }
   }
 
+  /**
+   * {@code torch.load(path)}; see {@link #load(Path)}.
+   *
+   * @param path the file written by torch.save
+   * @return the loaded object
+   */
   public static Object load(String path) {
     return load(Path.of(path));
   }
@@ -54,6 +63,9 @@ public final class TorchFiles {
    * Loads a file holding a plain state dict ({@code torch.save(model.state_dict(), path)}): names
    * to tensors in saved order, ready for {@code Module.loadStateDict}. Anything else (a checkpoint
    * dict, a list) is an IllegalArgumentException that says what the file holds instead.
+   *
+   * @param path the file written by torch.save
+   * @return the state dict
    */
   public static LinkedHashMap<String, Tensor> loadStateDict(Path path) {
     Object root = load(path);
@@ -65,6 +77,12 @@ public final class TorchFiles {
     }
   }
 
+  /**
+   * Loads a plain state dict; see {@link #loadStateDict(Path)}.
+   *
+   * @param path the file written by torch.save
+   * @return the state dict
+   */
   public static LinkedHashMap<String, Tensor> loadStateDict(String path) {
     return loadStateDict(Path.of(path));
   }

@@ -10,12 +10,21 @@ import dev.kindling.Tensor;
 public class AdaptiveAvgPool2d extends Module {
   private final long[] outputSize;
 
-  /** One size for both dims, or (H, W). */
+  /**
+   * One size for both dims, or (H, W).
+   *
+   * @param outputSize one size or (H_out, W_out)
+   */
   public AdaptiveAvgPool2d(long... outputSize) {
     F.pair(outputSize, "AdaptiveAvgPool2d", "output_size");
     this.outputSize = outputSize.clone();
   }
 
+  /**
+   * The (H, W) output size.
+   *
+   * @return (H_out, W_out)
+   */
   public long[] outputSize() {
     return F.pair(outputSize, "AdaptiveAvgPool2d", "output_size");
   }

@@ -9,16 +9,27 @@ import dev.kindling.Tensor;
 public class BCELoss extends Loss {
   private final Tensor weight;
 
+  /** {@code nn.BCELoss()}: no weight, mean reduction. */
   public BCELoss() {
     this(null, Reduction.MEAN);
   }
 
-  /** weight (may be null) rescales each element's loss. */
+  /**
+   * weight (may be null) rescales each element's loss.
+   *
+   * @param weight a rescaling weight broadcastable to the input, or null
+   * @param reduction NONE, MEAN or SUM
+   */
   public BCELoss(Tensor weight, Reduction reduction) {
     super(reduction);
     this.weight = registerBuffer("weight", weight);
   }
 
+  /**
+   * The rescaling weight (a buffer), or null.
+   *
+   * @return the weight
+   */
   public Tensor weight() {
     return weight;
   }

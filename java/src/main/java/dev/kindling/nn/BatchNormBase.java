@@ -22,6 +22,16 @@ public abstract class BatchNormBase extends Module {
   private final Tensor runningVar;
   private final Tensor numBatchesTracked;
 
+  /**
+   * Creates the parameters and buffers shared by BatchNorm1d and BatchNorm2d.
+   *
+   * @param numFeatures C, the number of channels
+   * @param eps added to the variance for stability, at least 0
+   * @param momentum the weight of the batch statistic in the running update, or null for a
+   *     cumulative average
+   * @param affine learn weight (γ) and bias (β)
+   * @param trackRunningStats keep running mean and variance and use them in eval mode
+   */
   protected BatchNormBase(long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
     if (numFeatures <= 0)
       throw new IllegalArgumentException(className() + ": num_features must be positive, got " + numFeatures);
@@ -38,48 +48,100 @@ public abstract class BatchNormBase extends Module {
     this.numBatchesTracked = registerBuffer("num_batches_tracked", trackRunningStats ? Tensor.scalar(0L) : null);
   }
 
-  /** Throws when the input's rank is not one this module accepts. */
+  /**
+   * Throws when the input's rank is not one this module accepts.
+   *
+   * @param input the forward input
+   */
   protected abstract void checkInputDim(Tensor input);
 
+  /**
+   * The number of channels C ({@code num_features}).
+   *
+   * @return C
+   */
   public long numFeatures() {
     return numFeatures;
   }
 
+  /**
+   * The term added to the variance for stability.
+   *
+   * @return eps
+   */
   public double eps() {
     return eps;
   }
 
-  /** The momentum, or null for a cumulative moving average. */
+  /**
+   * The momentum, or null for a cumulative moving average.
+   *
+   * @return the momentum, or null
+   */
   public Double momentum() {
     return momentum;
   }
 
+  /**
+   * Whether the module learns weight and bias.
+   *
+   * @return the setting
+   */
   public boolean affine() {
     return affine;
   }
 
+  /**
+   * Whether running statistics are kept ({@code track_running_stats}).
+   *
+   * @return the setting
+   */
   public boolean trackRunningStats() {
     return trackRunningStats;
   }
 
-  /** γ, or null when not affine. */
+  /**
+   * γ, or null when not affine.
+   *
+   * @return the weight parameter, or null
+   */
   public Tensor weight() {
     return weight;
   }
 
-  /** β, or null when not affine. */
+  /**
+   * β, or null when not affine.
+   *
+   * @return the bias parameter, or null
+   */
   public Tensor bias() {
     return bias;
   }
 
+  /**
+   * The running mean buffer [C], or null when not tracking.
+   *
+   * @return the buffer
+   */
   public Tensor runningMean() {
     return runningMean;
   }
 
+  /**
+   * The running variance buffer [C], or null when not tracking.
+   *
+   * @return the buffer
+   */
   public Tensor runningVar() {
     return runningVar;
   }
 
+  /**
+   * The int64 count of training batches seen ({@code num_batches_tracked}), or null when not
+   * tracking.
+   *
+   * @return the buffer
+   */
   public Tensor numBatchesTracked() {
     return numBatchesTracked;
   }

@@ -78,44 +78,92 @@ abstract class ConvNd extends Module {
     }
   }
 
+  /**
+   * The input channels ({@code in_channels}).
+   *
+   * @return the count
+   */
   public long inChannels() {
     return inChannels;
   }
 
+  /**
+   * The output channels ({@code out_channels}).
+   *
+   * @return the count
+   */
   public long outChannels() {
     return outChannels;
   }
 
+  /**
+   * The kernel size per spatial dim.
+   *
+   * @return a copy
+   */
   public long[] kernelSize() {
     return kernelSize.clone();
   }
 
+  /**
+   * The stride per spatial dim.
+   *
+   * @return a copy
+   */
   public long[] stride() {
     return stride.clone();
   }
 
+  /**
+   * The padding per spatial dim.
+   *
+   * @return a copy
+   */
   public long[] padding() {
     return padding.clone();
   }
 
+  /**
+   * The dilation per spatial dim.
+   *
+   * @return a copy
+   */
   public long[] dilation() {
     return dilation.clone();
   }
 
-  /** Zeros for a non-transposed convolution. */
+  /**
+   * Zeros for a non-transposed convolution.
+   *
+   * @return a copy, one value per spatial dim
+   */
   public long[] outputPadding() {
     return outputPadding.clone();
   }
 
+  /**
+   * The number of channel groups.
+   *
+   * @return groups
+   */
   public long groups() {
     return groups;
   }
 
+  /**
+   * The weight parameter: [out, in/groups, k...], or [in, out/groups, k...] when transposed.
+   *
+   * @return the weight
+   */
   public Tensor weight() {
     return weight;
   }
 
-  /** The bias, or null when built with {@code bias = false}. */
+  /**
+   * The bias, or null when built with {@code bias = false}.
+   *
+   * @return the bias parameter [out], or null
+   */
   public Tensor bias() {
     return bias;
   }

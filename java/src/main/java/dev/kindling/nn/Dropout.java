@@ -9,10 +9,18 @@ import dev.kindling.Tensor;
 public class Dropout extends Module {
   private final double p;
 
+  /** {@code nn.Dropout()}: p = 0.5. */
   public Dropout() {
     this(0.5);
   }
 
+  /**
+   * {@code nn.Dropout(p)}: in training, zeroes each element with probability p and scales the rest
+   * by 1/(1-p).
+   *
+   * @param p the drop probability, in [0, 1]
+   * @throws IllegalArgumentException if p is outside [0, 1]
+   */
   public Dropout(double p) {
     if (!(p >= 0 && p <= 1))
       throw new IllegalArgumentException(getClass().getSimpleName()
@@ -20,6 +28,11 @@ public class Dropout extends Module {
     this.p = p;
   }
 
+  /**
+   * The drop probability.
+   *
+   * @return p
+   */
   public double p() {
     return p;
   }

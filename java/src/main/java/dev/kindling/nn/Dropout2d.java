@@ -8,10 +8,16 @@ import java.util.Arrays;
  * zeroed with probability p and the rest scaled by 1/(1−p), like {@code torch.nn.Dropout2d}.
  */
 public class Dropout2d extends Dropout {
+  /** {@code nn.Dropout2d()}: p = 0.5. */
   public Dropout2d() {
     super(0.5);
   }
 
+  /**
+   * {@code nn.Dropout2d(p)}: zeroes whole channels with probability p in training.
+   *
+   * @param p the drop probability, in [0, 1]
+   */
   public Dropout2d(double p) {
     super(p);
   }

@@ -6,14 +6,25 @@ import dev.kindling.Tensor;
 public class ELU extends Module {
   private final double alpha;
 
+  /** {@code nn.ELU()}: alpha = 1. */
   public ELU() {
     this(1.0);
   }
 
+  /**
+   * {@code nn.ELU(alpha)}.
+   *
+   * @param alpha the scale of the negative branch
+   */
   public ELU(double alpha) {
     this.alpha = alpha;
   }
 
+  /**
+   * The scale of the negative branch.
+   *
+   * @return alpha
+   */
   public double alpha() {
     return alpha;
   }

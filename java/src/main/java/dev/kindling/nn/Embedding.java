@@ -16,6 +16,13 @@ public class Embedding extends Module {
   private final long embeddingDim;
   private final Tensor weight;
 
+  /**
+   * {@code nn.Embedding(num_embeddings, embedding_dim)}: a lookup table of numEmbeddings vectors.
+   *
+   * @param numEmbeddings the table's size (valid indices are 0 … numEmbeddings-1)
+   * @param embeddingDim the length of each vector
+   * @throws IllegalArgumentException if either is not positive
+   */
   public Embedding(long numEmbeddings, long embeddingDim) {
     if (numEmbeddings <= 0 || embeddingDim <= 0)
       throw new IllegalArgumentException("Embedding: num_embeddings and embedding_dim must be positive, got "
@@ -33,14 +40,29 @@ public class Embedding extends Module {
     }
   }
 
+  /**
+   * The number of rows of the table.
+   *
+   * @return num_embeddings
+   */
   public long numEmbeddings() {
     return numEmbeddings;
   }
 
+  /**
+   * The length of each vector.
+   *
+   * @return embedding_dim
+   */
   public long embeddingDim() {
     return embeddingDim;
   }
 
+  /**
+   * The table, a [num_embeddings, embedding_dim] parameter.
+   *
+   * @return the weight
+   */
   public Tensor weight() {
     return weight;
   }

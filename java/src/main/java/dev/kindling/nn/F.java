@@ -42,42 +42,85 @@ public final class F {
   // ------------------------------------------------------------------------------------------
   // activations
 
-  /** {@code relu(x)} = max(x, 0). */
+  /**
+   * {@code relu(x)} = max(x, 0).
+   *
+   * @param x the input
+   * @return a new tensor of x's shape
+   */
   public static Tensor relu(Tensor x) {
     return x.relu();
   }
 
-  /** {@code leaky_relu(x, 0.01)}. */
+  /**
+   * {@code leaky_relu(x, 0.01)}.
+   *
+   * @param x the input
+   * @return a new tensor of x's shape
+   */
   public static Tensor leakyRelu(Tensor x) {
     return x.leakyRelu(0.01);
   }
 
-  /** {@code leaky_relu(x, negative_slope)}. */
+  /**
+   * {@code leaky_relu(x, negative_slope)}.
+   *
+   * @param x the input
+   * @param negativeSlope the factor for negative inputs
+   * @return a new tensor of x's shape
+   */
   public static Tensor leakyRelu(Tensor x, double negativeSlope) {
     return x.leakyRelu(negativeSlope);
   }
 
-  /** {@code sigmoid(x)}. */
+  /**
+   * {@code sigmoid(x)}.
+   *
+   * @param x the input
+   * @return a new tensor of x's shape
+   */
   public static Tensor sigmoid(Tensor x) {
     return x.sigmoid();
   }
 
-  /** {@code tanh(x)}. */
+  /**
+   * {@code tanh(x)}.
+   *
+   * @param x the input
+   * @return a new tensor of x's shape
+   */
   public static Tensor tanh(Tensor x) {
     return x.tanh();
   }
 
-  /** {@code softmax(x, dim)}. */
+  /**
+   * {@code softmax(x, dim)}.
+   *
+   * @param x the input
+   * @param dim the dim to normalise over
+   * @return probabilities of x's shape, summing to 1 along dim
+   */
   public static Tensor softmax(Tensor x, int dim) {
     return x.softmax(dim);
   }
 
-  /** {@code log_softmax(x, dim)}. */
+  /**
+   * {@code log_softmax(x, dim)}.
+   *
+   * @param x the input
+   * @param dim the dim to normalise over
+   * @return log-probabilities of x's shape
+   */
   public static Tensor logSoftmax(Tensor x, int dim) {
     return x.logSoftmax(dim);
   }
 
-  /** {@code elu(x, alpha=1)}. */
+  /**
+   * {@code elu(x, alpha=1)}.
+   *
+   * @param x the input
+   * @return a new tensor of x's shape
+   */
   public static Tensor elu(Tensor x) {
     return elu(x, 1.0);
   }
@@ -85,6 +128,10 @@ public final class F {
   /**
    * {@code elu(x, alpha)}: x where x > 0, else alpha·(exp(x) − 1). The negative branch sees
    * min(x, 0) so that a large positive x never makes an inf whose zero gradient would be NaN.
+   *
+   * @param x the input
+   * @param alpha the scale of the negative branch
+   * @return a new tensor of x's shape
    */
   public static Tensor elu(Tensor x, double alpha) {
     try (Temps k = new Temps()) {
@@ -94,7 +141,12 @@ public final class F {
     }
   }
 
-  /** {@code gelu(x, approximate='tanh')}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+  /**
+   * {@code gelu(x, approximate='tanh')}: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+   *
+   * @param x the input
+   * @return a new tensor of x's shape
+   */
   public static Tensor geluTanh(Tensor x) {
     try (Temps k = new Temps()) {
       Tensor cube = k.t(k.t(x.pow(3L)).mul(0.044715));
@@ -104,7 +156,12 @@ public final class F {
     }
   }
 
-  /** {@code gelu(x)}, PyTorch's exact default: 0.5·x·(1 + erf(x/√2)). */
+  /**
+   * {@code gelu(x)}, PyTorch's exact default: 0.5·x·(1 + erf(x/√2)).
+   *
+   * @param x the input
+   * @return a new tensor of x's shape
+   */
   public static Tensor gelu(Tensor x) {
     try (Temps k = new Temps()) {
       Tensor onePlus = k.t(k.t(k.t(x.mul(Math.sqrt(0.5))).erf()).add(1.0));
@@ -112,7 +169,12 @@ public final class F {
     }
   }
 
-  /** {@code silu(x)} = x·sigmoid(x). */
+  /**
+   * {@code silu(x)} = x·sigmoid(x).
+   *
+   * @param x the input
+   * @return a new tensor of x's shape
+   */
   public static Tensor silu(Tensor x) {
     try (Tensor s = x.sigmoid()) {
       return x.mul(s);
@@ -122,6 +184,12 @@ public final class F {
   /**
    * {@code dropout(x, p, training)}: in training, zeroes each element with probability p and
    * scales the rest by 1/(1−p); otherwise returns x itself, as PyTorch does.
+   *
+   * @param x the input
+   * @param p the probability of zeroing an element, in [0, 1]
+   * @param training apply dropout only when true
+   * @return the masked and rescaled tensor, or x itself
+   * @throws IllegalArgumentException if p is outside [0, 1]
    */
   public static Tensor dropout(Tensor x, double p, boolean training) {
     if (!(p >= 0 && p <= 1)) {
@@ -140,17 +208,37 @@ public final class F {
     }
   }
 
-  /** {@code dropout(x, p=0.5, training=True)}. */
+  /**
+   * {@code dropout(x, p=0.5, training=True)}.
+   *
+   * @param x the input
+   * @param p the probability of zeroing an element, in [0, 1]
+   * @return the masked and rescaled tensor
+   */
   public static Tensor dropout(Tensor x, double p) {
     return dropout(x, p, true);
   }
 
-  /** {@code linear(x, weight)} = x·weightᵀ. */
+  /**
+   * {@code linear(x, weight)} = x·weightᵀ.
+   *
+   * @param x input of shape (*, in_features)
+   * @param weight a 2-D (out_features, in_features) matrix
+   * @return a tensor of shape (*, out_features)
+   */
   public static Tensor linear(Tensor x, Tensor weight) {
     return linear(x, weight, null);
   }
 
-  /** {@code linear(x, weight, bias)} = x·weightᵀ + bias. */
+  /**
+   * {@code linear(x, weight, bias)} = x·weightᵀ + bias.
+   *
+   * @param x input of shape (*, in_features)
+   * @param weight a 2-D (out_features, in_features) matrix
+   * @param bias (out_features) or null
+   * @return a tensor of shape (*, out_features)
+   * @throws IllegalArgumentException if weight is not 2-D
+   */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
     if (weight.dim() != 2) {
       throw new IllegalArgumentException("linear: weight must be 2-D, got shape " + shape(weight));
@@ -166,17 +254,41 @@ public final class F {
   // ------------------------------------------------------------------------------------------
   // convolution
 
-  /** {@code conv2d(input, weight)}: stride 1, no padding, dilation 1, one group. */
+  /**
+   * {@code conv2d(input, weight)}: stride 1, no padding, dilation 1, one group.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param weight [O, C, kH, kW]
+   * @return [N, O, H - kH + 1, W - kW + 1] (no batch dim if input had none)
+   */
   public static Tensor conv2d(Tensor input, Tensor weight) {
     return conv2d(input, weight, null);
   }
 
-  /** {@code conv2d(input, weight, bias)}: stride 1, no padding, dilation 1, one group. */
+  /**
+   * {@code conv2d(input, weight, bias)}: stride 1, no padding, dilation 1, one group.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param weight [O, C, kH, kW]
+   * @param bias [O] or null
+   * @return [N, O, H - kH + 1, W - kW + 1] (no batch dim if input had none)
+   */
   public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias) {
     return conv2d(input, weight, bias, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, 1);
   }
 
-  /** {@code conv2d(input, weight, bias, stride, padding, dilation, groups)} with square values. */
+  /**
+   * {@code conv2d(input, weight, bias, stride, padding, dilation, groups)} with square values.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param weight [O, C/groups, kH, kW]
+   * @param bias [O] or null
+   * @param stride the step for both height and width
+   * @param padding zero padding on each side of both dims
+   * @param dilation the spacing of kernel taps in both dims
+   * @param groups how many groups the channels are split into
+   * @return the convolved tensor
+   */
   public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, long stride, long padding,
       long dilation, long groups) {
     return conv2d(input, weight, bias, pair(stride), pair(padding), pair(dilation), groups);
@@ -185,6 +297,15 @@ public final class F {
   /**
    * {@code torch.nn.functional.conv2d}: input [N, C, H, W] (or [C, H, W]), weight
    * [O, C/groups, kH, kW], bias [O] or null; stride, padding and dilation hold (height, width).
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param weight [O, C/groups, kH, kW]
+   * @param bias [O] or null
+   * @param stride (height, width) steps
+   * @param padding (height, width) zero padding on each side
+   * @param dilation (height, width) spacing of kernel taps
+   * @param groups how many groups the channels are split into
+   * @return [N, O, H_out, W_out] (no batch dim if input had none)
    */
   public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, long[] stride, long[] padding,
       long[] dilation, long groups) {
@@ -196,13 +317,33 @@ public final class F {
         weight.nativeHandle(), b, stride, padding, dilation, groups)));
   }
 
-  /** {@code conv_transpose2d(input, weight, bias)}: stride 1, no padding, one group. */
+  /**
+   * {@code conv_transpose2d(input, weight, bias)}: stride 1, no padding, one group.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param weight [C, O, kH, kW]
+   * @param bias [O] or null
+   * @return [N, O, H + kH - 1, W + kW - 1]
+   */
   public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias) {
     return convTranspose2d(input, weight, bias, new long[] {1, 1}, new long[] {0, 0},
         new long[] {0, 0}, 1, new long[] {1, 1});
   }
 
-  /** {@code conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups, dilation)}, square values. */
+  /**
+   * {@code conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,
+   * dilation)}, square values.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param weight [C, O/groups, kH, kW]
+   * @param bias [O] or null
+   * @param stride the step for both dims
+   * @param padding the padding removed from each side of both dims
+   * @param outputPadding extra size added to one side of both dims
+   * @param groups how many groups the channels are split into
+   * @param dilation the spacing of kernel taps in both dims
+   * @return the transposed-convolution output
+   */
   public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, long stride, long padding,
       long outputPadding, long groups, long dilation) {
     return convTranspose2d(input, weight, bias, pair(stride), pair(padding), pair(outputPadding), groups,
@@ -212,6 +353,16 @@ public final class F {
   /**
    * {@code torch.nn.functional.conv_transpose2d} (arguments in PyTorch's order: groups before
    * dilation): input [N, C, H, W] (or [C, H, W]), weight [C, O/groups, kH, kW], bias [O] or null.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param weight [C, O/groups, kH, kW]
+   * @param bias [O] or null
+   * @param stride (height, width) steps
+   * @param padding (height, width) padding removed from each side
+   * @param outputPadding (height, width) extra size added to one side
+   * @param groups how many groups the channels are split into
+   * @param dilation (height, width) spacing of kernel taps
+   * @return [N, O, H_out, W_out] (no batch dim if input had none)
    */
   public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, long[] stride,
       long[] padding, long[] outputPadding, long groups, long[] dilation) {
@@ -224,7 +375,14 @@ public final class F {
         weight.nativeHandle(), b, stride, padding, outputPadding, dilation, groups)));
   }
 
-  /** {@code conv1d(input, weight, bias)}: stride 1, no padding, dilation 1, one group. */
+  /**
+   * {@code conv1d(input, weight, bias)}: stride 1, no padding, dilation 1, one group.
+   *
+   * @param input [N, C, L] or [C, L]
+   * @param weight [O, C, k]
+   * @param bias [O] or null
+   * @return [N, O, L - k + 1]
+   */
   public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias) {
     return conv1d(input, weight, bias, 1, 0, 1, 1);
   }
@@ -232,6 +390,16 @@ public final class F {
   /**
    * {@code torch.nn.functional.conv1d}: input [N, C, L] (or [C, L]), weight [O, C/groups, k]. Runs
    * as conv2d over a height of one.
+   *
+   * @param input [N, C, L] or [C, L]
+   * @param weight [O, C/groups, k]
+   * @param bias [O] or null
+   * @param stride the step along L
+   * @param padding zero padding on each side of L
+   * @param dilation the spacing of kernel taps
+   * @param groups how many groups the channels are split into
+   * @return [N, O, L_out] (no batch dim if input had none)
+   * @throws IllegalArgumentException if input is not 2-D or 3-D or weight not 3-D
    */
   public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, long stride, long padding,
       long dilation, long groups) {
@@ -310,12 +478,25 @@ public final class F {
   // ------------------------------------------------------------------------------------------
   // regression losses
 
-  /** {@code mse_loss(input, target)} with mean reduction. */
+  /**
+   * {@code mse_loss(input, target)} with mean reduction.
+   *
+   * @param input the predictions (floating)
+   * @param target values broadcastable to input
+   * @return a 0-dim tensor
+   */
   public static Tensor mseLoss(Tensor input, Tensor target) {
     return mseLoss(input, target, Reduction.MEAN);
   }
 
-  /** {@code mse_loss(input, target, reduction)}: (input − target)². */
+  /**
+   * {@code mse_loss(input, target, reduction)}: (input − target)².
+   *
+   * @param input the predictions (floating)
+   * @param target values broadcastable to input
+   * @param reduction NONE, MEAN or SUM
+   * @return the loss, 0-dim unless reduction is NONE
+   */
   public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
     plain("mse_loss", reduction);
     requireFloat("mse_loss", "input", input);
@@ -325,12 +506,25 @@ public final class F {
     }
   }
 
-  /** {@code l1_loss(input, target)} with mean reduction. */
+  /**
+   * {@code l1_loss(input, target)} with mean reduction.
+   *
+   * @param input the predictions (floating)
+   * @param target values broadcastable to input
+   * @return a 0-dim tensor
+   */
   public static Tensor l1Loss(Tensor input, Tensor target) {
     return l1Loss(input, target, Reduction.MEAN);
   }
 
-  /** {@code l1_loss(input, target, reduction)}: |input − target|. */
+  /**
+   * {@code l1_loss(input, target, reduction)}: |input − target|.
+   *
+   * @param input the predictions (floating)
+   * @param target values broadcastable to input
+   * @param reduction NONE, MEAN or SUM
+   * @return the loss, 0-dim unless reduction is NONE
+   */
   public static Tensor l1Loss(Tensor input, Tensor target, Reduction reduction) {
     plain("l1_loss", reduction);
     requireFloat("l1_loss", "input", input);
@@ -340,7 +534,13 @@ public final class F {
     }
   }
 
-  /** {@code smooth_l1_loss(input, target)}: beta 1, mean reduction. */
+  /**
+   * {@code smooth_l1_loss(input, target)}: beta 1, mean reduction.
+   *
+   * @param input the predictions (floating)
+   * @param target values broadcastable to input
+   * @return a 0-dim tensor
+   */
   public static Tensor smoothL1Loss(Tensor input, Tensor target) {
     return smoothL1Loss(input, target, Reduction.MEAN, 1.0);
   }
@@ -348,6 +548,13 @@ public final class F {
   /**
    * {@code smooth_l1_loss(input, target, reduction, beta)}: with d = |input − target|,
    * 0.5·d²/beta where d &lt; beta, else d − 0.5·beta; beta = 0 is the L1 loss.
+   *
+   * @param input the predictions (floating)
+   * @param target values broadcastable to input
+   * @param reduction NONE, MEAN or SUM
+   * @param beta the switch point between the quadratic and linear parts, at least 0
+   * @return the loss, 0-dim unless reduction is NONE
+   * @throws IllegalArgumentException if beta is negative
    */
   public static Tensor smoothL1Loss(Tensor input, Tensor target, Reduction reduction, double beta) {
     plain("smooth_l1_loss", reduction);
@@ -369,7 +576,13 @@ public final class F {
   // ------------------------------------------------------------------------------------------
   // binary classification losses
 
-  /** {@code binary_cross_entropy(input, target)}: mean, no weight. */
+  /**
+   * {@code binary_cross_entropy(input, target)}: mean, no weight.
+   *
+   * @param input probabilities in [0, 1]
+   * @param target values in [0, 1] of input's shape
+   * @return a 0-dim tensor
+   */
   public static Tensor binaryCrossEntropy(Tensor input, Tensor target) {
     return binaryCrossEntropy(input, target, null, Reduction.MEAN);
   }
@@ -378,6 +591,12 @@ public final class F {
    * {@code binary_cross_entropy(input, target, weight, reduction)}:
    * −weight·(t·log(x) + (1 − t)·log(1 − x)), each log clamped at −100 as PyTorch does so that
    * x = 0 or 1 gives a finite loss. Input probabilities must lie in [0, 1].
+   *
+   * @param input probabilities in [0, 1]
+   * @param target values in [0, 1] of input's shape
+   * @param weight a rescaling weight broadcastable to input, or null
+   * @param reduction NONE, MEAN or SUM
+   * @return the loss, 0-dim unless reduction is NONE
    */
   public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, Reduction reduction) {
     String name = "binary_cross_entropy";
@@ -408,7 +627,13 @@ public final class F {
     }
   }
 
-  /** {@code binary_cross_entropy_with_logits(input, target)}: mean, no weights. */
+  /**
+   * {@code binary_cross_entropy_with_logits(input, target)}: mean, no weights.
+   *
+   * @param input logits
+   * @param target values in [0, 1] of input's shape
+   * @return a 0-dim tensor
+   */
   public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
     return binaryCrossEntropyWithLogits(input, target, null, null, Reduction.MEAN);
   }
@@ -418,6 +643,14 @@ public final class F {
    * PyTorch's numerically stable form: with m = max(−x, 0),
    * loss = (1 − t)·x + l·(m + log(exp(−m) + exp(−x − m))), where l = 1 + (pos_weight − 1)·t
    * (l = 1 without pos_weight), times weight. pos_weight broadcasts over the last (class) dim.
+   *
+   * @param input logits
+   * @param target values in [0, 1] of input's shape
+   * @param weight a rescaling weight broadcastable to input, or null
+   * @param posWeight a weight on the positive term, broadcastable along the last dim (classes), or
+   *     null
+   * @param reduction NONE, MEAN or SUM
+   * @return the loss, 0-dim unless reduction is NONE
    */
   public static Tensor binaryCrossEntropyWithLogits(
       Tensor input, Tensor target, Tensor weight, Tensor posWeight, Reduction reduction) {
@@ -449,7 +682,13 @@ public final class F {
   // ------------------------------------------------------------------------------------------
   // multi-class losses
 
-  /** {@code nll_loss(input, target)}: mean, no weight, ignore_index −100. */
+  /**
+   * {@code nll_loss(input, target)}: mean, no weight, ignore_index −100.
+   *
+   * @param input log-probabilities (C), (N, C) or (N, C, d1, …)
+   * @param target int64 class indices of shape (), (N) or (N, d1, …)
+   * @return a 0-dim tensor
+   */
   public static Tensor nllLoss(Tensor input, Tensor target) {
     return nllLoss(input, target, null, -100, Reduction.MEAN);
   }
@@ -459,6 +698,13 @@ public final class F {
    * element, input (C), (N, C) or (N, C, d1, …) of log-probabilities and target (), (N) or
    * (N, d1, …) of int64 class indices. Targets equal to ignoreIndex contribute 0 and do not count;
    * the mean is the sum of weighted losses over the sum of the weights of the counted targets.
+   *
+   * @param input log-probabilities (C), (N, C) or (N, C, d1, …)
+   * @param target int64 class indices of shape (), (N) or (N, d1, …)
+   * @param weight a per-class weight of shape (C), or null
+   * @param ignoreIndex a target value that contributes nothing (and is left out of the mean)
+   * @param reduction NONE, MEAN (weighted mean) or SUM
+   * @return the loss, shaped like target when reduction is NONE, else 0-dim
    */
   public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
     String name = "nll_loss";
@@ -531,12 +777,25 @@ public final class F {
     return new Tensor[] {loss, w};
   }
 
-  /** {@code cross_entropy(input, target)}: mean, no weight, ignore_index −100, no smoothing. */
+  /**
+   * {@code cross_entropy(input, target)}: mean, no weight, ignore_index −100, no smoothing.
+   *
+   * @param input logits (C), (N, C) or (N, C, d1, …)
+   * @param target int64 class indices, or class probabilities of input's shape
+   * @return a 0-dim tensor
+   */
   public static Tensor crossEntropy(Tensor input, Tensor target) {
     return crossEntropy(input, target, null, -100, Reduction.MEAN, 0.0);
   }
 
-  /** {@code cross_entropy(input, target, reduction=…)}. */
+  /**
+   * {@code cross_entropy(input, target, reduction=…)}.
+   *
+   * @param input logits (C), (N, C) or (N, C, d1, …)
+   * @param target int64 class indices, or class probabilities of input's shape
+   * @param reduction NONE, MEAN or SUM
+   * @return the loss, 0-dim unless reduction is NONE
+   */
   public static Tensor crossEntropy(Tensor input, Tensor target, Reduction reduction) {
     return crossEntropy(input, target, null, -100, reduction, 0.0);
   }
@@ -551,6 +810,15 @@ public final class F {
    * reduced like the nll part (the mean divides by the summed weights of the counted targets,
    * or by their number without weights). Probabilities: −Σ_c weight_c·logp_c·t_c with t smoothed to
    * (1 − ε)·t + ε/C; the mean divides by the number of elements without the class dim.
+   *
+   * @param input logits (C), (N, C) or (N, C, d1, …)
+   * @param target int64 class indices, or class probabilities of input's shape
+   * @param weight a per-class weight of shape (C), or null
+   * @param ignoreIndex a class-index target that contributes nothing
+   * @param reduction NONE, MEAN or SUM
+   * @param labelSmoothing in [0, 1]: the share of the target mass spread evenly over the classes
+   * @return the loss, 0-dim unless reduction is NONE
+   * @throws IllegalArgumentException if labelSmoothing is outside [0, 1]
    */
   public static Tensor crossEntropy(
       Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction, double labelSmoothing) {
@@ -645,7 +913,13 @@ public final class F {
     }
   }
 
-  /** {@code kl_div(input, target)}: mean reduction, target as probabilities. */
+  /**
+   * {@code kl_div(input, target)}: mean reduction, target as probabilities.
+   *
+   * @param input log-probabilities
+   * @param target probabilities broadcastable to input
+   * @return a 0-dim tensor
+   */
   public static Tensor klDiv(Tensor input, Tensor target) {
     return klDiv(input, target, Reduction.MEAN, false);
   }
@@ -654,6 +928,12 @@ public final class F {
    * {@code kl_div(input, target, reduction, log_target)} with input log-probabilities:
    * t·(log t − input) (0 where t = 0), or exp(t)·(t − input) when the target is given as
    * log-probabilities. BATCHMEAN divides the sum by the size of dim 0.
+   *
+   * @param input log-probabilities
+   * @param target probabilities (or log-probabilities if logTarget) broadcastable to input
+   * @param reduction NONE, MEAN, SUM or BATCHMEAN
+   * @param logTarget whether target holds log-probabilities
+   * @return the loss, 0-dim unless reduction is NONE
    */
   public static Tensor klDiv(Tensor input, Tensor target, Reduction reduction, boolean logTarget) {
     String name = "kl_div";
@@ -698,6 +978,16 @@ public final class F {
    * statistics normalise and, when given, the running stats are updated in place
    * ({@code (1 - momentum) * running + momentum * stat}, unbiased variance); otherwise the running
    * stats normalise. One fused native op (NativeBatchNormBackward0), differentiable twice.
+   *
+   * @param input [N, C, *]
+   * @param runningMean [C] running mean, updated in training, or null
+   * @param runningVar [C] running variance, updated in training, or null
+   * @param weight [C] scale, or null
+   * @param bias [C] shift, or null
+   * @param training normalise with the batch statistics (and update the running ones) if true
+   * @param momentum the weight of the batch statistic in the running update
+   * @param eps added to the variance for stability
+   * @return the normalised tensor of input's shape
    */
   public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight,
       Tensor bias, boolean training, double momentum, double eps) {
@@ -711,7 +1001,13 @@ public final class F {
     return t == null ? 0 : handle(t, op);
   }
 
-  /** {@code F.max_pool2d(input, kernelSize)}: stride = kernel size, no padding. */
+  /**
+   * {@code F.max_pool2d(input, kernelSize)}: stride = kernel size, no padding.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param kernelSize the window size in both dims
+   * @return the pooled tensor
+   */
   public static Tensor maxPool2d(Tensor input, long kernelSize) {
     return maxPool2d(input, new long[] {kernelSize}, null, new long[] {0}, new long[] {1}, false);
   }
@@ -719,6 +1015,14 @@ public final class F {
   /**
    * {@code F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)}; a null or
    * empty stride means the kernel size.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param kernelSize one size or (kH, kW)
+   * @param stride one value or (sH, sW); null or empty for kernelSize
+   * @param padding one value or (pH, pW); implicit -inf padding on each side
+   * @param dilation one value or (dH, dW)
+   * @param ceilMode use ceil instead of floor for the output size
+   * @return the pooled tensor
    */
   public static Tensor maxPool2d(Tensor input, long[] kernelSize, long[] stride, long[] padding,
       long[] dilation, boolean ceilMode) {
@@ -731,7 +1035,13 @@ public final class F {
         KindlingNative.kd_max_pool2d(handle(input, op), k, s, p, d, ceilMode ? 1 : 0)));
   }
 
-  /** {@code F.avg_pool2d(input, kernelSize)}: stride = kernel size, no padding. */
+  /**
+   * {@code F.avg_pool2d(input, kernelSize)}: stride = kernel size, no padding.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param kernelSize the window size in both dims
+   * @return the pooled tensor
+   */
   public static Tensor avgPool2d(Tensor input, long kernelSize) {
     return avgPool2d(input, new long[] {kernelSize}, null, new long[] {0}, false, true);
   }
@@ -739,6 +1049,14 @@ public final class F {
   /**
    * {@code F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)}; a
    * null or empty stride means the kernel size.
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param kernelSize one size or (kH, kW)
+   * @param stride one value or (sH, sW); null or empty for kernelSize
+   * @param padding one value or (pH, pW); zero padding on each side
+   * @param ceilMode use ceil instead of floor for the output size
+   * @param countIncludePad count the padding zeros in each average
+   * @return the pooled tensor
    */
   public static Tensor avgPool2d(Tensor input, long[] kernelSize, long[] stride, long[] padding,
       boolean ceilMode, boolean countIncludePad) {
@@ -750,7 +1068,13 @@ public final class F {
         handle(input, op), k, s, p, ceilMode ? 1 : 0, countIncludePad ? 1 : 0)));
   }
 
-  /** {@code F.adaptive_avg_pool2d(input, output_size)}: one size for both dims or (H, W). */
+  /**
+   * {@code F.adaptive_avg_pool2d(input, output_size)}: one size for both dims or (H, W).
+   *
+   * @param input [N, C, H, W] or [C, H, W]
+   * @param outputSize one size or (H_out, W_out)
+   * @return a tensor with spatial size outputSize
+   */
   public static Tensor adaptiveAvgPool2d(Tensor input, long... outputSize) {
     String op = "adaptive_avg_pool2d";
     long[] o = pair(outputSize, op, "output_size");
@@ -758,12 +1082,24 @@ public final class F {
         KindlingNative.kd_adaptive_avg_pool2d(handle(input, op), o)));
   }
 
-  /** Nearest-neighbour upsampling of [N, C, H, W] to the given size (one int or (H, W)). */
+  /**
+   * Nearest-neighbour upsampling of [N, C, H, W] to the given size (one int or (H, W)).
+   *
+   * @param input [N, C, H, W]
+   * @param size one size or (H_out, W_out)
+   * @return the upsampled tensor
+   */
   public static Tensor upsampleNearest(Tensor input, long... size) {
     return interpolate(input, size, null, "nearest");
   }
 
-  /** Nearest-neighbour upsampling of [N, C, H, W] by a scale factor (one or per dim). */
+  /**
+   * Nearest-neighbour upsampling of [N, C, H, W] by a scale factor (one or per dim).
+   *
+   * @param input [N, C, H, W]
+   * @param scaleFactor one factor or (for H, for W)
+   * @return the upsampled tensor
+   */
   public static Tensor upsampleNearest(Tensor input, double... scaleFactor) {
     return interpolate(input, null, scaleFactor, "nearest");
   }
@@ -773,6 +1109,13 @@ public final class F {
    * (the only mode and rank supported so far). Exactly one of size and scaleFactor is given;
    * with a scale factor the output is floor(in * scale) and the source index uses 1 / scale, as
    * PyTorch does without recompute_scale_factor.
+   *
+   * @param input [N, C, H, W]
+   * @param size one size or (H_out, W_out), or null when scaleFactor is given
+   * @param scaleFactor one factor or one per spatial dim, or null when size is given
+   * @param mode must be "nearest"
+   * @return the upsampled tensor
+   * @throws UnsupportedOperationException for any other mode
    */
   public static Tensor interpolate(Tensor input, long[] size, double[] scaleFactor, String mode) {
     String op = "interpolate";

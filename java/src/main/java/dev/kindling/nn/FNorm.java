@@ -38,7 +38,16 @@ public final class FNorm {
     }
   }
 
-  /** {@code F.layer_norm(x, normalized_shape, weight, bias, eps)}; weight and bias may be null. */
+  /**
+   * {@code F.layer_norm(x, normalized_shape, weight, bias, eps)}; weight and bias may be null.
+   *
+   * @param x input whose trailing dims equal normalizedShape
+   * @param normalizedShape the trailing dims normalised over
+   * @param weight scale of shape normalizedShape, or null
+   * @param bias shift of shape normalizedShape, or null
+   * @param eps added to the variance for stability
+   * @return the normalised tensor of x's shape
+   */
   public static Tensor layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
     int k = normalizedShape.length;
     long[] shape = x.shape();
@@ -58,7 +67,16 @@ public final class FNorm {
     return affine(y, weight, bias, null);
   }
 
-  /** {@code F.group_norm(x, num_groups, weight, bias, eps)} on an [N, C, *] input. */
+  /**
+   * {@code F.group_norm(x, num_groups, weight, bias, eps)} on an [N, C, *] input.
+   *
+   * @param x [N, C, *]
+   * @param numGroups how many groups C is split into; must divide C
+   * @param weight [C] scale, or null
+   * @param bias [C] shift, or null
+   * @param eps added to the variance for stability
+   * @return the normalised tensor of x's shape
+   */
   public static Tensor groupNorm(Tensor x, long numGroups, Tensor weight, Tensor bias, double eps) {
     long[] shape = x.shape();
     if (shape.length < 2)

@@ -15,12 +15,23 @@ public class GELU extends Module {
     this("none");
   }
 
+  /**
+   * {@code nn.GELU(approximate=...)}.
+   *
+   * @param approximate "none" (exact erf form) or "tanh"
+   * @throws IllegalArgumentException for any other value
+   */
   public GELU(String approximate) {
     if (!"none".equals(approximate) && !"tanh".equals(approximate))
       throw new IllegalArgumentException("GELU: approximate must be 'none' or 'tanh', got '" + approximate + "'");
     this.approximate = approximate;
   }
 
+  /**
+   * The form in use.
+   *
+   * @return "none" or "tanh"
+   */
   public String approximate() {
     return approximate;
   }

@@ -15,10 +15,24 @@ public class GroupNorm extends Module {
   private final Tensor weight;
   private final Tensor bias;
 
+  /**
+   * {@code nn.GroupNorm(num_groups, num_channels)}: eps 1e-5, affine.
+   *
+   * @param numGroups groups the channels are split into; must divide numChannels
+   * @param numChannels C
+   */
   public GroupNorm(long numGroups, long numChannels) {
     this(numGroups, numChannels, 1e-5, true);
   }
 
+  /**
+   * {@code nn.GroupNorm(num_groups, num_channels, eps, affine)}.
+   *
+   * @param numGroups groups the channels are split into; must divide numChannels
+   * @param numChannels C
+   * @param eps added to the variance for stability
+   * @param affine learn per-channel weight and bias
+   */
   public GroupNorm(long numGroups, long numChannels, double eps, boolean affine) {
     if (numGroups <= 0 || numChannels <= 0)
       throw new IllegalArgumentException("GroupNorm: num_groups and num_channels must be positive, got "
@@ -34,26 +48,56 @@ public class GroupNorm extends Module {
     this.bias = registerParameter("bias", affine ? Tensor.zeros(numChannels) : null);
   }
 
+  /**
+   * The number of groups.
+   *
+   * @return num_groups
+   */
   public long numGroups() {
     return numGroups;
   }
 
+  /**
+   * The number of channels C.
+   *
+   * @return num_channels
+   */
   public long numChannels() {
     return numChannels;
   }
 
+  /**
+   * The term added to the variance.
+   *
+   * @return eps
+   */
   public double eps() {
     return eps;
   }
 
+  /**
+   * Whether weight and bias are learned.
+   *
+   * @return the setting
+   */
   public boolean affine() {
     return affine;
   }
 
+  /**
+   * The per-channel scale [C], or null when not affine.
+   *
+   * @return the weight
+   */
   public Tensor weight() {
     return weight;
   }
 
+  /**
+   * The per-channel shift [C], or null when not affine.
+   *
+   * @return the bias
+   */
   public Tensor bias() {
     return bias;
   }

@@ -8,6 +8,12 @@ import java.util.List;
  * are reported in both modes; only strict mode raises on them, as in PyTorch).
  */
 public record IncompatibleKeys(List<String> missingKeys, List<String> unexpectedKeys) {
+  /**
+   * Makes unmodifiable copies of both lists.
+   *
+   * @param missingKeys model keys absent from the state dict
+   * @param unexpectedKeys state dict keys the model has no place for
+   */
   public IncompatibleKeys {
     missingKeys = List.copyOf(missingKeys);
     unexpectedKeys = List.copyOf(unexpectedKeys);

@@ -9,15 +9,27 @@ import dev.kindling.Tensor;
 public class KLDivLoss extends Loss {
   private final boolean logTarget;
 
+  /** {@code nn.KLDivLoss()}: mean reduction, target as probabilities. */
   public KLDivLoss() {
     this(Reduction.MEAN, false);
   }
 
+  /**
+   * {@code nn.KLDivLoss(reduction, log_target)}.
+   *
+   * @param reduction NONE, MEAN, SUM or BATCHMEAN
+   * @param logTarget whether the target holds log-probabilities
+   */
   public KLDivLoss(Reduction reduction, boolean logTarget) {
     super(reduction);
     this.logTarget = logTarget;
   }
 
+  /**
+   * Whether the target holds log-probabilities.
+   *
+   * @return log_target
+   */
   public boolean logTarget() {
     return logTarget;
   }

@@ -15,10 +15,22 @@ public class LayerNorm extends Module {
   private final Tensor weight;
   private final Tensor bias;
 
+  /**
+   * {@code nn.LayerNorm(normalized_shape)}: eps 1e-5, with elementwise weight and bias.
+   *
+   * @param normalizedShape the trailing dims normalised over
+   */
   public LayerNorm(long... normalizedShape) {
     this(normalizedShape, 1e-5, true);
   }
 
+  /**
+   * {@code nn.LayerNorm(normalized_shape, eps, elementwise_affine)}.
+   *
+   * @param normalizedShape the trailing dims normalised over (at least one)
+   * @param eps added to the variance for stability
+   * @param elementwiseAffine learn weight and bias of shape normalizedShape
+   */
   public LayerNorm(long[] normalizedShape, double eps, boolean elementwiseAffine) {
     if (normalizedShape == null || normalizedShape.length == 0)
       throw new IllegalArgumentException("LayerNorm: normalized_shape must have at least one dimension");
@@ -31,22 +43,47 @@ public class LayerNorm extends Module {
     this.bias = registerParameter("bias", elementwiseAffine ? Tensor.zeros(normalizedShape) : null);
   }
 
+  /**
+   * The trailing dims normalised over.
+   *
+   * @return a copy
+   */
   public long[] normalizedShape() {
     return normalizedShape.clone();
   }
 
+  /**
+   * The term added to the variance.
+   *
+   * @return eps
+   */
   public double eps() {
     return eps;
   }
 
+  /**
+   * Whether weight and bias are learned.
+   *
+   * @return the setting
+   */
   public boolean elementwiseAffine() {
     return elementwiseAffine;
   }
 
+  /**
+   * The scale, of shape normalizedShape, or null.
+   *
+   * @return the weight
+   */
   public Tensor weight() {
     return weight;
   }
 
+  /**
+   * The shift, of shape normalizedShape, or null.
+   *
+   * @return the bias
+   */
   public Tensor bias() {
     return bias;
   }

@@ -6,14 +6,25 @@ import dev.kindling.Tensor;
 public class LeakyReLU extends Module {
   private final double negativeSlope;
 
+  /** {@code nn.LeakyReLU()}: negative slope 0.01. */
   public LeakyReLU() {
     this(0.01);
   }
 
+  /**
+   * {@code nn.LeakyReLU(negative_slope)}.
+   *
+   * @param negativeSlope the factor for negative inputs
+   */
   public LeakyReLU(double negativeSlope) {
     this.negativeSlope = negativeSlope;
   }
 
+  /**
+   * The factor for negative inputs.
+   *
+   * @return negative_slope
+   */
   public double negativeSlope() {
     return negativeSlope;
   }

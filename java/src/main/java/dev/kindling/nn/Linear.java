@@ -15,10 +15,24 @@ public class Linear extends Module {
   private final Tensor weight;
   private final Tensor bias;
 
+  /**
+   * {@code nn.Linear(in_features, out_features)} with bias.
+   *
+   * @param inFeatures the size of each input's last dim
+   * @param outFeatures the size of each output's last dim
+   */
   public Linear(long inFeatures, long outFeatures) {
     this(inFeatures, outFeatures, true);
   }
 
+  /**
+   * {@code nn.Linear(in_features, out_features, bias)}.
+   *
+   * @param inFeatures the size of each input's last dim
+   * @param outFeatures the size of each output's last dim
+   * @param bias whether to learn an additive bias
+   * @throws IllegalArgumentException if a size is negative
+   */
   public Linear(long inFeatures, long outFeatures, boolean bias) {
     if (inFeatures < 0 || outFeatures < 0)
       throw new IllegalArgumentException("Linear: in_features and out_features must be non-negative, got "
@@ -40,19 +54,38 @@ public class Linear extends Module {
     }
   }
 
+  /**
+   * The input size.
+   *
+   * @return in_features
+   */
   public long inFeatures() {
     return inFeatures;
   }
 
+  /**
+   * The output size.
+   *
+   * @return out_features
+   */
   public long outFeatures() {
     return outFeatures;
   }
 
+  /**
+   * The [out_features, in_features] weight parameter.
+   *
+   * @return the weight
+   */
   public Tensor weight() {
     return weight;
   }
 
-  /** The bias, or null when built with {@code bias = false}. */
+  /**
+   * The bias, or null when built with {@code bias = false}.
+   *
+   * @return the bias parameter [out_features], or null
+   */
   public Tensor bias() {
     return bias;
   }

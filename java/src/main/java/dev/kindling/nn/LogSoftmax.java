@@ -6,10 +6,20 @@ import dev.kindling.Tensor;
 public class LogSoftmax extends Module {
   private final int dim;
 
+  /**
+   * {@code nn.LogSoftmax(dim)}.
+   *
+   * @param dim the dim to normalise over
+   */
   public LogSoftmax(int dim) {
     this.dim = dim;
   }
 
+  /**
+   * The dim normalised over.
+   *
+   * @return dim
+   */
   public int dim() {
     return dim;
   }

@@ -11,19 +11,41 @@ import dev.kindling.Tensor;
 public abstract class Loss extends Module {
   private final Reduction reduction;
 
+  /**
+   * Sets the reduction shared by every loss module.
+   *
+   * @param reduction NONE, MEAN or SUM (BATCHMEAN for KLDivLoss)
+   */
   protected Loss(Reduction reduction) {
     if (reduction == null) throw new NullPointerException(getClass().getSimpleName() + ": reduction is null");
     this.reduction = reduction;
   }
 
+  /**
+   * How the per-element losses are reduced.
+   *
+   * @return the reduction
+   */
   public Reduction reduction() {
     return reduction;
   }
 
-  /** The loss of input against target. */
+  /**
+   * The loss of input against target.
+   *
+   * @param input the predictions
+   * @param target the targets
+   * @return the loss
+   */
   public abstract Tensor forward(Tensor input, Tensor target);
 
-  /** {@code loss(input, target)}: the same as {@link #forward(Tensor, Tensor)}. */
+  /**
+   * {@code loss(input, target)}: the same as {@link #forward(Tensor, Tensor)}.
+   *
+   * @param input the predictions
+   * @param target the targets
+   * @return the loss
+   */
   public Tensor call(Tensor input, Tensor target) {
     return forward(input, target);
   }

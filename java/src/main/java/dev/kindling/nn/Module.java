@@ -31,10 +31,20 @@ public abstract class Module implements AutoCloseable {
   private final Map<String, Module> modules = new LinkedHashMap<>();
   private boolean training = true;
 
-  /** The computation of this module on one input. */
+  /**
+   * The computation of this module on one input.
+   *
+   * @param input the input
+   * @return the output
+   */
   public abstract Tensor forward(Tensor input);
 
-  /** {@code module(x)}: the same as {@link #forward(Tensor)}. */
+  /**
+   * {@code module(x)}: the same as {@link #forward(Tensor)}.
+   *
+   * @param input the input
+   * @return the output of forward
+   */
   public Tensor call(Tensor input) {
     return forward(input);
   }
@@ -54,7 +64,14 @@ public abstract class Module implements AutoCloseable {
     if (taken) throw new IllegalArgumentException(className() + ": attribute '" + name + "' already exists");
   }
 
-  /** Adds a child module under name (PyTorch's {@code add_module}) and returns it. */
+  /**
+   * Adds a child module under name (PyTorch's {@code add_module}) and returns it.
+   *
+   * @param <M> the child's type
+   * @param name the attribute name, without dots
+   * @param module the child
+   * @return module
+   */
   public <M extends Module> M register(String name, M module) {
     checkName(name, "module", modules);
     if (module == null) throw new NullPointerException(className() + ": module '" + name + "' is null");
@@ -63,7 +80,14 @@ public abstract class Module implements AutoCloseable {
     return module;
   }
 
-  /** {@code add_module(name, m)}: the same as {@link #register(String, Module)}. */
+  /**
+   * {@code add_module(name, m)}: the same as {@link #register(String, Module)}.
+   *
+   * @param <M> the child's type
+   * @param name the attribute name, without dots
+   * @param module the child
+   * @return module
+   */
   public <M extends Module> M addModule(String name, M module) {
     return register(name, module);
   }
@@ -71,6 +95,10 @@ public abstract class Module implements AutoCloseable {
   /**
    * Registers p as a parameter (it becomes a leaf that requires grad) and returns it; null
    * registers an absent parameter (like {@code self.bias = None}) that traversals skip.
+   *
+   * @param name the attribute name, without dots
+   * @param p a floating-point leaf tensor, or null
+   * @return p
    */
   public Tensor registerParameter(String name, Tensor p) {
     checkName(name, "parameter", parameters);
@@ -90,6 +118,11 @@ public abstract class Module implements AutoCloseable {
   /**
    * Registers a buffer (state that is not a parameter, such as BatchNorm's running mean);
    * persistent buffers are part of {@link #stateDict()}. Null registers an absent buffer.
+   *
+   * @param name the attribute name, without dots
+   * @param b the buffer, or null
+   * @param persistent whether it is saved in the state dict
+   * @return b
    */
   public Tensor registerBuffer(String name, Tensor b, boolean persistent) {
     checkName(name, "buffer", buffers);
@@ -100,26 +133,55 @@ public abstract class Module implements AutoCloseable {
     return b;
   }
 
+  /**
+   * {@code register_buffer(name, b)}: registers a persistent buffer (see {@link
+   * #registerBuffer(String, Tensor, boolean)}).
+   *
+   * @param name the attribute name, without dots
+   * @param b the buffer, or null
+   * @return b
+   */
   public Tensor registerBuffer(String name, Tensor b) {
     return registerBuffer(name, b, true);
   }
 
-  /** This module's own parameter called name (null when absent), for subclasses. */
+  /**
+   * This module's own parameter called name (null when absent), for subclasses.
+   *
+   * @param name the parameter's name
+   * @return the parameter, or null
+   */
   protected Tensor parameter(String name) {
     return parameters.get(name);
   }
 
-  /** This module's own buffer called name (null when absent), for subclasses. */
+  /**
+   * This module's own buffer called name (null when absent), for subclasses.
+   *
+   * @param name the buffer's name
+   * @return the buffer, or null
+   */
   protected Tensor buffer(String name) {
     return buffers.get(name);
   }
 
-  /** The direct child called name, or null. */
+  /**
+   * The direct child called name, or null.
+   *
+   * @param name the child's name
+   * @return the child, or null
+   */
   public Module child(String name) {
     return modules.get(name);
   }
 
-  /** {@code get_submodule("features.0")}: the descendant at a dotted path. */
+  /**
+   * {@code get_submodule("features.0")}: the descendant at a dotted path.
+   *
+   * @param target a dotted path such as "features.0"; empty for this module
+   * @return the module at that path
+   * @throws IllegalArgumentException if a part of the path is not a child
+   */
   public Module getSubmodule(String target) {
     if (target == null || target.isEmpty()) return this;
     Module m = this;
@@ -135,7 +197,11 @@ public abstract class Module implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // traversal (PyTorch's order: self first, then children depth first; each object once)
 
-  /** {@code named_modules()}: self (name "") then every descendant, each module once. */
+  /**
+   * {@code named_modules()}: self (name "") then every descendant, each module once.
+   *
+   * @return an ordered map from dotted name to module
+   */
   public LinkedHashMap<String, Module> namedModules() {
     LinkedHashMap<String, Module> out = new LinkedHashMap<>();
     collectModules("", Collections.newSetFromMap(new IdentityHashMap<>()), out);
@@ -149,11 +215,20 @@ public abstract class Module implements AutoCloseable {
       e.getValue().collectModules(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), seen, out);
   }
 
+  /**
+   * {@code modules()}: this module then every descendant, each once.
+   *
+   * @return a new list
+   */
   public List<Module> modules() {
     return new ArrayList<>(namedModules().values());
   }
 
-  /** {@code named_children()}: direct children, each once. */
+  /**
+   * {@code named_children()}: direct children, each once.
+   *
+   * @return an ordered map from name to child
+   */
   public LinkedHashMap<String, Module> namedChildren() {
     LinkedHashMap<String, Module> out = new LinkedHashMap<>();
     Set<Module> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -162,24 +237,47 @@ public abstract class Module implements AutoCloseable {
     return out;
   }
 
+  /**
+   * {@code children()}: the direct children, each once.
+   *
+   * @return a new list
+   */
   public List<Module> children() {
     return new ArrayList<>(namedChildren().values());
   }
 
-  /** {@code named_parameters()}: dotted names such as {@code features.0.weight}; shared ones once. */
+  /**
+   * {@code named_parameters()}: dotted names such as {@code features.0.weight}; shared ones once.
+   *
+   * @return an ordered map from dotted name to parameter
+   */
   public LinkedHashMap<String, Tensor> namedParameters() {
     return namedTensors(true);
   }
 
+  /**
+   * {@code parameters()}: every parameter of this module and its descendants, shared ones once.
+   *
+   * @return a new list, in {@link #namedParameters()} order
+   */
   public List<Tensor> parameters() {
     return new ArrayList<>(namedParameters().values());
   }
 
-  /** {@code named_buffers()}: persistent or not, each once. */
+  /**
+   * {@code named_buffers()}: persistent or not, each once.
+   *
+   * @return an ordered map from dotted name to buffer
+   */
   public LinkedHashMap<String, Tensor> namedBuffers() {
     return namedTensors(false);
   }
 
+  /**
+   * {@code buffers()}: every buffer of this module and its descendants, each once.
+   *
+   * @return a new list
+   */
   public List<Tensor> buffers() {
     return new ArrayList<>(namedBuffers().values());
   }
@@ -198,7 +296,12 @@ public abstract class Module implements AutoCloseable {
     return out;
   }
 
-  /** {@code apply(fn)}: fn on every child (recursively) first, then on this module. */
+  /**
+   * {@code apply(fn)}: fn on every child (recursively) first, then on this module.
+   *
+   * @param fn the function to apply
+   * @return this module
+   */
   public Module apply(Consumer<Module> fn) {
     for (Module c : children()) c.apply(fn);
     fn.accept(this);
@@ -208,21 +311,42 @@ public abstract class Module implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // modes and gradients
 
-  /** Sets training mode on this module and all descendants (Dropout, BatchNorm depend on it). */
+  /**
+   * Sets training mode on this module and all descendants (Dropout, BatchNorm depend on it).
+   *
+   * @param mode true for training, false for evaluation
+   * @return this module
+   */
   public Module train(boolean mode) {
     training = mode;
     for (Module c : children()) c.train(mode);
     return this;
   }
 
+  /**
+   * {@code train()}: training mode for this module and its descendants.
+   *
+   * @return this module
+   */
   public Module train() {
     return train(true);
   }
 
+  /**
+   * {@code eval()}: evaluation mode for this module and its descendants, the same as {@code
+   * train(false)}.
+   *
+   * @return this module
+   */
   public Module eval() {
     return train(false);
   }
 
+  /**
+   * Whether this module is in training mode ({@code module.training}).
+   *
+   * @return true in training mode
+   */
   public boolean isTraining() {
     return training;
   }
@@ -232,7 +356,11 @@ public abstract class Module implements AutoCloseable {
     zeroGrad(true);
   }
 
-  /** {@code zero_grad(set_to_none)}: clears gradients, or fills existing ones with zeros. */
+  /**
+   * {@code zero_grad(set_to_none)}: clears gradients, or fills existing ones with zeros.
+   *
+   * @param setToNone clear the gradients (true) or zero them in place (false)
+   */
   public void zeroGrad(boolean setToNone) {
     for (Tensor p : parameters()) {
       if (setToNone) {
@@ -257,6 +385,10 @@ public abstract class Module implements AutoCloseable {
    * (the same Java objects, like PyTorch's {@code param.data = param.to(dtype)}), so references
    * held elsewhere (an optimizer's list) stay valid. Integer buffers such as
    * {@code num_batches_tracked} are untouched, and a gradient of the old dtype is cleared.
+   *
+   * @param dtype a floating-point dtype
+   * @return this module
+   * @throws IllegalArgumentException if dtype is not floating point
    */
   public Module to(DType dtype) {
     if (dtype == null) throw new NullPointerException(className() + ".to: dtype is null");
@@ -285,6 +417,9 @@ public abstract class Module implements AutoCloseable {
    * the same, so an optimizer built before or after the move, hooks, and {@code requiresGrad}
    * flags all carry over. Returns this. A CUDA device this process cannot use throws
    * {@link UnsupportedOperationException} saying why, before anything has moved.
+   *
+   * @param device the target device
+   * @return this module
    */
   public Module to(Device device) {
     if (device == null) throw new NullPointerException(className() + ".to: device is null");
@@ -316,31 +451,58 @@ public abstract class Module implements AutoCloseable {
     }
   }
 
-  /** {@code module.cuda()}: {@link #to(Device)} CUDA device 0. */
+  /**
+   * {@code module.cuda()}: {@link #to(Device)} CUDA device 0.
+   *
+   * @return this module
+   */
   public Module cuda() {
     return to(Device.cuda());
   }
 
+  /**
+   * {@code module.cuda(index)}: {@link #to(Device)} CUDA device index.
+   *
+   * @param index the CUDA device ordinal
+   * @return this module
+   */
   public Module cuda(int index) {
     return to(Device.cuda(index));
   }
 
-  /** {@code module.cpu()}: every parameter and buffer back to host memory, in place. */
+  /**
+   * {@code module.cpu()}: every parameter and buffer back to host memory, in place.
+   *
+   * @return this module
+   */
   public Module cpu() {
     return to(Device.CPU);
   }
 
-  /** {@code module.double()}: floating-point parameters and buffers to float64. */
+  /**
+   * {@code module.double()}: floating-point parameters and buffers to float64.
+   *
+   * @return this module
+   */
   public Module toDouble() {
     return to(DType.FLOAT64);
   }
 
-  /** {@code module.float()}: floating-point parameters and buffers to float32. */
+  /**
+   * {@code module.float()}: floating-point parameters and buffers to float32.
+   *
+   * @return this module
+   */
   public Module toFloat() {
     return to(DType.FLOAT32);
   }
 
-  /** {@code requires_grad_(flag)}: freezes (false) or unfreezes every parameter. */
+  /**
+   * {@code requires_grad_(flag)}: freezes (false) or unfreezes every parameter.
+   *
+   * @param requiresGrad whether the parameters record gradients
+   * @return this module
+   */
   public Module requiresGrad_(boolean requiresGrad) {
     for (Tensor p : parameters()) p.requiresGrad_(requiresGrad);
     return this;
@@ -353,6 +515,8 @@ public abstract class Module implements AutoCloseable {
    * {@code state_dict()}: parameters and persistent buffers by dotted name, in PyTorch's key
    * order, as detached tensors sharing storage with the module's (new handles: owned by the
    * current scope, else the caller).
+   *
+   * @return an ordered map from dotted name to tensor
    */
   public LinkedHashMap<String, Tensor> stateDict() {
     LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
@@ -368,7 +532,12 @@ public abstract class Module implements AutoCloseable {
     for (Map.Entry<String, Module> e : modules.entrySet()) e.getValue().saveTo(out, prefix + e.getKey() + ".");
   }
 
-  /** {@code load_state_dict(state_dict, strict=True)}. */
+  /**
+   * {@code load_state_dict(state_dict, strict=True)}.
+   *
+   * @param stateDict tensors by dotted name, as made by {@link #stateDict()}
+   * @return the missing and unexpected keys (both empty, as strict loading demands)
+   */
   public IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict) {
     return loadStateDict(stateDict, true);
   }
@@ -380,6 +549,10 @@ public abstract class Module implements AutoCloseable {
    * listing all, like PyTorch's). Everything is checked before anything is copied, so a failed
    * load leaves the module untouched. Unlike PyTorch, which converts silently, a dtype that differs
    * from the module's is refused: convert the module ({@code toDouble()}) or the tensors first.
+   *
+   * @param stateDict tensors by dotted name, as made by {@link #stateDict()}
+   * @param strict fail on missing or unexpected keys
+   * @return the missing and unexpected keys
    */
   public IncompatibleKeys loadStateDict(Map<String, Tensor> stateDict, boolean strict) {
     if (stateDict == null) throw new NullPointerException(className() + ".loadStateDict: stateDict is null");
@@ -466,13 +639,21 @@ public abstract class Module implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // printing
 
-  /** PyTorch's class name of this module ({@code Linear}, {@code Sequential}, …). */
+  /**
+   * PyTorch's class name of this module ({@code Linear}, {@code Sequential}, …).
+   *
+   * @return the simple class name
+   */
   protected String className() {
     String n = getClass().getSimpleName();
     return n.isEmpty() ? getClass().getName() : n;
   }
 
-  /** The text inside the parentheses of this module's own line, like {@code extra_repr()}. */
+  /**
+   * The text inside the parentheses of this module's own line, like {@code extra_repr()}.
+   *
+   * @return the extra text; empty by default
+   */
   public String extraRepr() {
     return "";
   }

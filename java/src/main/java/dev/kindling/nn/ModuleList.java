@@ -12,20 +12,43 @@ import java.util.List;
 public class ModuleList extends Module implements Iterable<Module> {
   private final List<Module> items = new ArrayList<>();
 
+  /**
+   * {@code nn.ModuleList(modules)}: registers each module under its index.
+   *
+   * @param modules the children, in order
+   */
   public ModuleList(Module... modules) {
     for (Module m : modules) add(m);
   }
 
+  /**
+   * Appends a module, registered under its index.
+   *
+   * @param module the child
+   * @return this list
+   */
   public ModuleList add(Module module) {
     register(String.valueOf(items.size()), module);
     items.add(module);
     return this;
   }
 
+  /**
+   * {@code append(m)}: the same as {@link #add(Module)}.
+   *
+   * @param module the child
+   * @return this list
+   */
   public ModuleList append(Module module) {
     return add(module);
   }
 
+  /**
+   * {@code list[index]}; negative counts from the end.
+   *
+   * @param index the position
+   * @return the module
+   */
   public Module get(int index) {
     int i = index < 0 ? index + items.size() : index;
     if (i < 0 || i >= items.size())
@@ -33,6 +56,11 @@ public class ModuleList extends Module implements Iterable<Module> {
     return items.get(i);
   }
 
+  /**
+   * {@code len(list)}.
+   *
+   * @return the number of modules
+   */
   public int size() {
     return items.size();
   }

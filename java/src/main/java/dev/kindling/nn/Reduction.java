@@ -20,12 +20,22 @@ public enum Reduction {
     this.pytorchName = pytorchName;
   }
 
-  /** PyTorch's spelling ("none", "mean", "sum", "batchmean"). */
+  /**
+   * PyTorch's spelling ("none", "mean", "sum", "batchmean").
+   *
+   * @return the name
+   */
   public String pytorchName() {
     return pytorchName;
   }
 
-  /** Parses PyTorch's spelling. */
+  /**
+   * Parses PyTorch's spelling.
+   *
+   * @param name "none", "mean", "sum" or "batchmean"
+   * @return the constant
+   * @throws IllegalArgumentException for another name
+   */
   public static Reduction of(String name) {
     for (Reduction r : values()) if (r.pytorchName.equals(name)) return r;
     throw new IllegalArgumentException(name + " is not a valid value for reduction");

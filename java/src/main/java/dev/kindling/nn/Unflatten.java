@@ -11,6 +11,13 @@ public class Unflatten extends Module {
   private final int dim;
   private final long[] sizes;
 
+  /**
+   * {@code nn.Unflatten(dim, unflattened_size)}.
+   *
+   * @param dim the dim to split
+   * @param sizes the new sizes, whose product is dim's size (one may be -1)
+   * @throws IllegalArgumentException if sizes is empty
+   */
   public Unflatten(int dim, long... sizes) {
     if (sizes == null || sizes.length == 0)
       throw new IllegalArgumentException("Unflatten: unflattened_size must be a non-empty list of sizes");
@@ -18,10 +25,20 @@ public class Unflatten extends Module {
     this.sizes = sizes.clone();
   }
 
+  /**
+   * The dim that is split.
+   *
+   * @return dim
+   */
   public int dim() {
     return dim;
   }
 
+  /**
+   * The sizes it is split into.
+   *
+   * @return a copy
+   */
   public long[] unflattenedSize() {
     return sizes.clone();
   }

@@ -32,19 +32,41 @@ import java.util.Set;
 public final class Adagrad extends Optimizer {
   private static final int ROW = 6;  // KD_ADAGRAD_ROW
 
+  /**
+   * {@code torch.optim.Adagrad(params, ...)}: one group of these parameters.
+   *
+   * @param params the parameters to optimize
+   * @param options the options
+   */
   public Adagrad(Iterable<? extends Tensor> params, Options options) {
     super("Adagrad", params, defaults(options));
   }
 
+  /**
+   * Adagrad over parameter groups; what a group does not set comes from options.
+   *
+   * @param groups the parameter groups
+   * @param options the defaults for the groups
+   */
   public Adagrad(List<ParamGroup> groups, Options options) {
     super("Adagrad", groups, defaults(options));
   }
 
-  /** Adagrad with PyTorch's defaults. */
+  /**
+   * Adagrad with PyTorch's defaults.
+   *
+   * @param params the parameters to optimize
+   */
   public Adagrad(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /**
+   * The options, with PyTorch's defaults (lr 1e-2, lr_decay 0, weight_decay 0,
+   * initial_accumulator_value 0, eps 1e-10).
+   *
+   * @return new options
+   */
   public static Options options() {
     return new Options();
   }
@@ -56,31 +78,67 @@ public final class Adagrad extends Optimizer {
 
     private Options() {}
 
+    /**
+     * The learning rate (default 1e-2).
+     *
+     * @param lr the learning rate
+     * @return these options
+     */
     public Options lr(double lr) {
       this.lr = lr;
       return this;
     }
 
+    /**
+     * The lr decay: step t uses {@code lr / (1 + (t - 1) * lr_decay)} (default 0).
+     *
+     * @param lrDecay the decay
+     * @return these options
+     */
     public Options lrDecay(double lrDecay) {
       this.lrDecay = lrDecay;
       return this;
     }
 
+    /**
+     * L2 penalty added to the gradient (default 0).
+     *
+     * @param weightDecay the penalty
+     * @return these options
+     */
     public Options weightDecay(double weightDecay) {
       this.weightDecay = weightDecay;
       return this;
     }
 
+    /**
+     * The starting value of the sum of squared gradients (default 0).
+     *
+     * @param initialAccumulatorValue the initial sum
+     * @return these options
+     */
     public Options initialAccumulatorValue(double initialAccumulatorValue) {
       this.initialAccumulatorValue = initialAccumulatorValue;
       return this;
     }
 
+    /**
+     * Term added to the denominator for stability (default 1e-10).
+     *
+     * @param eps the term
+     * @return these options
+     */
     public Options eps(double eps) {
       this.eps = eps;
       return this;
     }
 
+    /**
+     * Maximize the objective instead of minimizing it (default false).
+     *
+     * @param maximize whether to maximize
+     * @return these options
+     */
     public Options maximize(boolean maximize) {
       this.maximize = maximize;
       return this;

@@ -35,19 +35,40 @@ import java.util.Set;
 public final class Adam extends Optimizer {
   static final int ROW = 9;  // KD_ADAM_ROW
 
+  /**
+   * {@code torch.optim.Adam(params, ...)}: one group of these parameters.
+   *
+   * @param params the parameters to optimize
+   * @param options the options
+   */
   public Adam(Iterable<? extends Tensor> params, Options options) {
     super("Adam", params, defaults(options));
   }
 
+  /**
+   * Adam over parameter groups; what a group does not set comes from options.
+   *
+   * @param groups the parameter groups
+   * @param options the defaults for the groups
+   */
   public Adam(List<ParamGroup> groups, Options options) {
     super("Adam", groups, defaults(options));
   }
 
-  /** Adam with PyTorch's defaults. */
+  /**
+   * Adam with PyTorch's defaults.
+   *
+   * @param params the parameters to optimize
+   */
   public Adam(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /**
+   * The options, with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0).
+   *
+   * @return new options
+   */
   public static Options options() {
     return new Options(0.0);
   }
@@ -61,32 +82,71 @@ public final class Adam extends Optimizer {
       this.weightDecay = weightDecay;
     }
 
+    /**
+     * The learning rate (default 1e-3).
+     *
+     * @param lr the learning rate
+     * @return these options
+     */
     public Options lr(double lr) {
       this.lr = lr;
       return this;
     }
 
+    /**
+     * The coefficients of the running averages of the gradient and its square (default 0.9, 0.999).
+     *
+     * @param beta1 the coefficient of the gradient average
+     * @param beta2 the coefficient of the squared-gradient average
+     * @return these options
+     */
     public Options betas(double beta1, double beta2) {
       this.beta1 = beta1;
       this.beta2 = beta2;
       return this;
     }
 
+    /**
+     * Term added to the denominator for stability (default 1e-8).
+     *
+     * @param eps the term
+     * @return these options
+     */
     public Options eps(double eps) {
       this.eps = eps;
       return this;
     }
 
+    /**
+     * Weight decay: an L2 penalty added to the gradient for Adam, decoupled (applied to the
+     * weights) for AdamW.
+     *
+     * @param weightDecay the decay
+     * @return these options
+     */
     public Options weightDecay(double weightDecay) {
       this.weightDecay = weightDecay;
       return this;
     }
 
+    /**
+     * Use the AMSGrad variant, which keeps the maximum of the squared-gradient averages (default
+     * false).
+     *
+     * @param amsgrad whether to use AMSGrad
+     * @return these options
+     */
     public Options amsgrad(boolean amsgrad) {
       this.amsgrad = amsgrad;
       return this;
     }
 
+    /**
+     * Maximize the objective instead of minimizing it (default false).
+     *
+     * @param maximize whether to maximize
+     * @return these options
+     */
     public Options maximize(boolean maximize) {
       this.maximize = maximize;
       return this;

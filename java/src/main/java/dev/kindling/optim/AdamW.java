@@ -13,20 +13,40 @@ import java.util.Set;
  * subclass, as in PyTorch, so that {@code instanceof Adam} is false for it.
  */
 public final class AdamW extends Optimizer {
+  /**
+   * {@code torch.optim.AdamW(params, ...)}: one group of these parameters.
+   *
+   * @param params the parameters to optimize
+   * @param options Adam's options; weight decay is decoupled
+   */
   public AdamW(Iterable<? extends Tensor> params, Adam.Options options) {
     super("AdamW", params, Adam.defaults(options));
   }
 
+  /**
+   * AdamW over parameter groups; what a group does not set comes from options.
+   *
+   * @param groups the parameter groups
+   * @param options the defaults for the groups
+   */
   public AdamW(List<ParamGroup> groups, Adam.Options options) {
     super("AdamW", groups, Adam.defaults(options));
   }
 
-  /** AdamW with PyTorch's defaults. */
+  /**
+   * AdamW with PyTorch's defaults.
+   *
+   * @param params the parameters to optimize
+   */
   public AdamW(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
-  /** Adam's options starting from AdamW's defaults (weight_decay 1e-2). */
+  /**
+   * Adam's options starting from AdamW's defaults (weight_decay 1e-2).
+   *
+   * @return new options
+   */
   public static Adam.Options options() {
     return new Adam.Options(1e-2);
   }

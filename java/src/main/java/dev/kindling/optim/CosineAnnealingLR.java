@@ -15,11 +15,23 @@ public final class CosineAnnealingLR extends LRScheduler {
   private int tMax;
   private double etaMin;
 
-  /** CosineAnnealingLR down to {@code etaMin = 0}. */
+  /**
+   * CosineAnnealingLR down to {@code etaMin = 0}.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param tMax the number of epochs from the maximum to the minimum (positive)
+   */
   public CosineAnnealingLR(Optimizer optimizer, int tMax) {
     this(optimizer, tMax, 0.0);
   }
 
+  /**
+   * {@code CosineAnnealingLR(optimizer, T_max, eta_min)}.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param tMax the number of epochs from the maximum to the minimum (positive)
+   * @param etaMin the minimum learning rate
+   */
   public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
     this(optimizer, tMax, etaMin, -1);
   }
@@ -28,6 +40,7 @@ public final class CosineAnnealingLR extends LRScheduler {
    * @param tMax the number of epochs from the maximum to the minimum (positive)
    * @param etaMin the minimum learning rate
    * @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule
+   * @param optimizer the optimizer whose lrs are scheduled
    */
   public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin, int lastEpoch) {
     super(optimizer);
@@ -38,10 +51,20 @@ public final class CosineAnnealingLR extends LRScheduler {
     initialize(lastEpoch);
   }
 
+  /**
+   * The half-period in epochs ({@code T_max}).
+   *
+   * @return T_max
+   */
   public int tMax() {
     return tMax;
   }
 
+  /**
+   * The minimum learning rate ({@code eta_min}).
+   *
+   * @return eta_min
+   */
   public double etaMin() {
     return etaMin;
   }

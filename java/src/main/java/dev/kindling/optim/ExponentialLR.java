@@ -10,17 +10,33 @@ import java.util.Map;
 public final class ExponentialLR extends LRScheduler {
   private double gamma;
 
+  /**
+   * {@code ExponentialLR(optimizer, gamma)}: every step multiplies each group's lr by gamma.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param gamma the factor per epoch
+   */
   public ExponentialLR(Optimizer optimizer, double gamma) {
     this(optimizer, gamma, -1);
   }
 
-  /** @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule */
+  /**
+   * @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param gamma the factor per epoch
+   */
   public ExponentialLR(Optimizer optimizer, double gamma, int lastEpoch) {
     super(optimizer);
     this.gamma = gamma;
     initialize(lastEpoch);
   }
 
+  /**
+   * The factor per epoch.
+   *
+   * @return gamma
+   */
   public double gamma() {
     return gamma;
   }

@@ -28,12 +28,21 @@ public abstract class LRScheduler {
   private int stepCount;
   private double[] lastLr;
 
+  /**
+   * Binds the scheduler to optimizer; a subclass's constructor ends with {@link #initialize(int)}.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   */
   protected LRScheduler(Optimizer optimizer) {
     if (optimizer == null) throw new NullPointerException(name() + ": optimizer is null");
     this.optimizer = optimizer;
   }
 
-  /** The PyTorch class name, used in messages. */
+  /**
+   * The PyTorch class name, used in messages.
+   *
+   * @return the simple class name
+   */
   protected String name() {
     String n = getClass().getSimpleName();
     return n.isEmpty() ? "LRScheduler" : n;
@@ -43,6 +52,8 @@ public abstract class LRScheduler {
    * The end of construction, PyTorch's {@code _LRScheduler.__init__}: with {@code lastEpoch == -1}
    * every group gets {@code initial_lr = lr} unless it has one; otherwise every group must have
    * {@code initial_lr}. Then the initial step runs.
+   *
+   * @param lastEpoch -1 for a fresh start, else the epoch to resume from
    */
   protected final void initialize(int lastEpoch) {
     if (baseLrs != null) throw new IllegalStateException(name() + ": initialize was already called");
@@ -57,7 +68,11 @@ public abstract class LRScheduler {
     step();
   }
 
-  /** PyTorch's KeyError when a resumed schedule finds a group without one of these options. */
+  /**
+   * PyTorch's KeyError when a resumed schedule finds a group without one of these options.
+   *
+   * @param keys the option names every group must have
+   */
   protected final void requireGroupKeys(String... keys) {
     List<ParamGroup> groups = optimizer.paramGroups();
     for (int i = 0; i < groups.size(); i++)
@@ -70,6 +85,8 @@ public abstract class LRScheduler {
   /**
    * The new lr of each group for the epoch {@link #lastEpoch()} just reached, from the groups'
    * current lrs (PyTorch's chainable {@code get_lr}); called by {@link #step()} only.
+   *
+   * @return the lrs, one per group
    */
   protected abstract double[] getLr();
 
@@ -106,6 +123,9 @@ public abstract class LRScheduler {
    * Each group's current lr times factor: PyTorch's {@code [group['lr'] * f for group in
    * optimizer.param_groups]}, the step of most chainable schedules (a factor of 1 leaves the lr
    * exactly as it is).
+   *
+   * @param factor the multiplier
+   * @return the lrs, one per group
    */
   protected final double[] groupLrsTimes(double factor) {
     List<ParamGroup> groups = optimizer.paramGroups();
@@ -114,7 +134,12 @@ public abstract class LRScheduler {
     return lrs;
   }
 
-  /** The groups, checked to be as many as when the scheduler was made. */
+  /**
+   * The groups, checked to be as many as when the scheduler was made.
+   *
+   * @param op the calling method, for the message
+   * @return the groups
+   */
   protected final List<ParamGroup> groups(String op) {
     List<ParamGroup> groups = optimizer.paramGroups();
     if (baseLrs != null && groups.size() != baseLrs.length)
@@ -124,30 +149,57 @@ public abstract class LRScheduler {
     return groups;
   }
 
-  /** {@code get_last_lr()}: the lr of each group as last set by this scheduler. */
+  /**
+   * {@code get_last_lr()}: the lr of each group as last set by this scheduler.
+   *
+   * @return the lrs, one per group
+   */
   public List<Double> getLastLr() {
     return toList(lastLr);
   }
 
-  /** {@code last_epoch}: the index of the last epoch (or batch) stepped to; 0 after construction. */
+  /**
+   * {@code last_epoch}: the index of the last epoch (or batch) stepped to; 0 after construction.
+   *
+   * @return the last epoch
+   */
   public int lastEpoch() {
     return lastEpoch;
   }
 
-  /** {@code base_lrs}: each group's {@code initial_lr} when the scheduler was made. */
+  /**
+   * {@code base_lrs}: each group's {@code initial_lr} when the scheduler was made.
+   *
+   * @return the base lrs, one per group
+   */
   public List<Double> baseLrs() {
     return toList(baseLrs);
   }
 
+  /**
+   * The {@code initial_lr} of one group when the scheduler was made ({@code base_lrs[group]}).
+   *
+   * @param group the group index
+   * @return that base lr
+   */
   protected final double baseLr(int group) {
     return baseLrs[group];
   }
 
-  /** {@code _step_count}: how many times {@link #step()} ran, the initial step included. */
+  /**
+   * {@code _step_count}: how many times {@link #step()} ran, the initial step included.
+   *
+   * @return the step count
+   */
   protected final int stepCount() {
     return stepCount;
   }
 
+  /**
+   * The optimizer whose lrs this scheduler sets.
+   *
+   * @return the optimizer
+   */
   public Optimizer optimizer() {
     return optimizer;
   }
@@ -156,6 +208,8 @@ public abstract class LRScheduler {
    * {@code state_dict()}: this scheduler's options and counters as plain data under PyTorch's
    * names. Functions (LambdaLR's) are not saved, as in PyTorch. Save the optimizer's state dict
    * with it: the schedule continues from the groups' current lrs.
+   *
+   * @return a new map of plain values
    */
   public Map<String, Object> stateDict() {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -171,6 +225,8 @@ public abstract class LRScheduler {
    * {@code load_state_dict()}: takes the options and counters of a state dict made by
    * {@link #stateDict()} of the same scheduler class. Everything is checked first (keys present,
    * types, one value per group); when a check fails nothing changes.
+   *
+   * @param stateDict a map made by {@link #stateDict()}
    */
   public void loadStateDict(Map<String, Object> stateDict) {
     StateDictReader in = new StateDictReader(name() + ".loadStateDict", stateDict);
@@ -187,12 +243,19 @@ public abstract class LRScheduler {
     lastLr = last;
   }
 
-  /** Puts this scheduler's own options into a state dict, under PyTorch's names. */
+  /**
+   * Puts this scheduler's own options into a state dict, under PyTorch's names.
+   *
+   * @param out the map to add to
+   */
   protected abstract void saveOptions(Map<String, Object> out);
 
   /**
    * Reads and checks this scheduler's own options from a state dict, and returns the action that
    * sets them; it runs only once the whole state dict has been checked.
+   *
+   * @param in the reader over the saved state dict
+   * @return the action that applies the options
    */
   protected abstract Runnable loadOptions(StateDictReader in);
 

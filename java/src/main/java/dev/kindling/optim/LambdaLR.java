@@ -15,12 +15,22 @@ import java.util.function.IntToDoubleFunction;
 public final class LambdaLR extends LRScheduler {
   private final List<IntToDoubleFunction> lrLambdas;
 
-  /** One function for every group: {@code lr = initial_lr * lrLambda(epoch)}. */
+  /**
+   * One function for every group: {@code lr = initial_lr * lrLambda(epoch)}.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param lrLambda maps the epoch to a factor
+   */
   public LambdaLR(Optimizer optimizer, IntToDoubleFunction lrLambda) {
     this(optimizer, lrLambda, -1);
   }
 
-  /** @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule */
+  /**
+   * @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param lrLambda maps the epoch to a factor
+   */
   public LambdaLR(Optimizer optimizer, IntToDoubleFunction lrLambda, int lastEpoch) {
     super(optimizer);
     if (lrLambda == null) throw new NullPointerException("LambdaLR: lr_lambda is null");
@@ -28,12 +38,22 @@ public final class LambdaLR extends LRScheduler {
     initialize(lastEpoch);
   }
 
-  /** One function per group, in the order of {@code optimizer.paramGroups()}. */
+  /**
+   * One function per group, in the order of {@code optimizer.paramGroups()}.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param lrLambdas one epoch-to-factor function per group
+   */
   public LambdaLR(Optimizer optimizer, List<? extends IntToDoubleFunction> lrLambdas) {
     this(optimizer, lrLambdas, -1);
   }
 
-  /** @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule */
+  /**
+   * @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param lrLambdas one epoch-to-factor function per group
+   */
   public LambdaLR(Optimizer optimizer, List<? extends IntToDoubleFunction> lrLambdas, int lastEpoch) {
     super(optimizer);
     if (lrLambdas == null) throw new NullPointerException("LambdaLR: lr_lambda is null");

@@ -13,11 +13,24 @@ public final class LinearLR extends LRScheduler {
   private double endFactor;
   private int totalIters;
 
-  /** PyTorch's defaults: from 1/3 to 1 over 5 epochs. */
+  /**
+   * PyTorch's defaults: from 1/3 to 1 over 5 epochs.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   */
   public LinearLR(Optimizer optimizer) {
     this(optimizer, 1.0 / 3, 1.0, 5);
   }
 
+  /**
+   * {@code LinearLR(optimizer, start_factor, end_factor, total_iters)}: the lr factor moves
+   * linearly from startFactor to endFactor.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param startFactor the factor at epoch 0, in (0, 1]
+   * @param endFactor the factor from epoch totalIters on, in [0, 1]
+   * @param totalIters the number of epochs over which the factor changes
+   */
   public LinearLR(Optimizer optimizer, double startFactor, double endFactor, int totalIters) {
     this(optimizer, startFactor, endFactor, totalIters, -1);
   }
@@ -27,6 +40,7 @@ public final class LinearLR extends LRScheduler {
    * @param endFactor the factor from epoch totalIters on, in [0, 1]
    * @param totalIters the number of epochs over which the factor changes
    * @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule
+   * @param optimizer the optimizer whose lrs are scheduled
    */
   public LinearLR(Optimizer optimizer, double startFactor, double endFactor, int totalIters, int lastEpoch) {
     super(optimizer);
@@ -47,14 +61,29 @@ public final class LinearLR extends LRScheduler {
       throw new IllegalArgumentException(where + ": Ending multiplicative factor expected to be between 0 and 1.");
   }
 
+  /**
+   * The factor at epoch 0.
+   *
+   * @return start_factor
+   */
   public double startFactor() {
     return startFactor;
   }
 
+  /**
+   * The factor from totalIters on.
+   *
+   * @return end_factor
+   */
   public double endFactor() {
     return endFactor;
   }
 
+  /**
+   * The number of epochs over which the factor changes.
+   *
+   * @return total_iters
+   */
   public int totalIters() {
     return totalIters;
   }

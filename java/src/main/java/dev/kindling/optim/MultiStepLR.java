@@ -16,11 +16,24 @@ public final class MultiStepLR extends LRScheduler {
   private TreeMap<Integer, Integer> milestones;
   private double gamma;
 
-  /** MultiStepLR with {@code gamma = 0.1}. */
+  /**
+   * MultiStepLR with {@code gamma = 0.1}.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param milestones epoch indices at which the lr decays
+   */
   public MultiStepLR(Optimizer optimizer, List<Integer> milestones) {
     this(optimizer, milestones, 0.1);
   }
 
+  /**
+   * {@code MultiStepLR(optimizer, milestones, gamma)}: multiplies each lr by gamma at every
+   * milestone.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param milestones epoch indices at which the lr decays
+   * @param gamma the factor per milestone
+   */
   public MultiStepLR(Optimizer optimizer, List<Integer> milestones, double gamma) {
     this(optimizer, milestones, gamma, -1);
   }
@@ -28,6 +41,8 @@ public final class MultiStepLR extends LRScheduler {
   /**
    * @param milestones epoch indices at which the lr decays
    * @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param gamma the factor per milestone (applied once per repetition of a milestone)
    */
   public MultiStepLR(Optimizer optimizer, List<Integer> milestones, double gamma, int lastEpoch) {
     super(optimizer);
@@ -48,7 +63,11 @@ public final class MultiStepLR extends LRScheduler {
     return c;
   }
 
-  /** The milestones in increasing order, each as many times as it was given. */
+  /**
+   * The milestones in increasing order, each as many times as it was given.
+   *
+   * @return a new list
+   */
   public List<Integer> milestones() {
     List<Integer> out = new ArrayList<>();
     for (Map.Entry<Integer, Integer> e : milestones.entrySet())
@@ -56,6 +75,11 @@ public final class MultiStepLR extends LRScheduler {
     return Collections.unmodifiableList(out);
   }
 
+  /**
+   * The factor applied at each milestone.
+   *
+   * @return gamma
+   */
   public double gamma() {
     return gamma;
   }

@@ -35,13 +35,25 @@ public final class OneCycleLR extends LRScheduler {
   /** The last step of each phase (PyTorch's {@code _schedule_phases[i]['end_step']}). */
   private double[] phaseEnds;
 
-  /** A builder with one maximum lr for every group. */
+  /**
+   * A builder with one maximum lr for every group.
+   *
+   * @param optimizer the optimizer whose lrs (and momentum) are scheduled
+   * @param maxLr the peak lr of every group
+   * @return a builder; set totalSteps or epochs and stepsPerEpoch, then build()
+   */
   public static Builder builder(Optimizer optimizer, double maxLr) {
     if (optimizer == null) throw new NullPointerException("OneCycleLR: optimizer is null");
     return new Builder(optimizer, filled(maxLr, optimizer.paramGroups().size()));
   }
 
-  /** A builder with one maximum lr per group. */
+  /**
+   * A builder with one maximum lr per group.
+   *
+   * @param optimizer the optimizer whose lrs (and momentum) are scheduled
+   * @param maxLrs the peak lr of each group, one per group
+   * @return a builder; set totalSteps or epochs and stepsPerEpoch, then build()
+   */
   public static Builder builder(Optimizer optimizer, double... maxLrs) {
     if (optimizer == null) throw new NullPointerException("OneCycleLR: optimizer is null");
     return new Builder(optimizer, perGroup("OneCycleLR", "max_lr", maxLrs, optimizer.paramGroups().size()));
@@ -72,87 +84,168 @@ public final class OneCycleLR extends LRScheduler {
       this.maxMomentum = filled(0.95, n);
     }
 
-    /** The number of steps in the cycle; takes precedence over epochs × stepsPerEpoch. */
+    /**
+     * The number of steps in the cycle; takes precedence over epochs × stepsPerEpoch.
+     *
+     * @param totalSteps the cycle length in steps
+     * @return this builder
+     */
     public Builder totalSteps(int totalSteps) {
       this.totalSteps = totalSteps;
       return this;
     }
 
+    /**
+     * The number of epochs; with {@link #stepsPerEpoch(int)} it gives {@code total_steps = epochs *
+     * steps_per_epoch}.
+     *
+     * @param epochs the number of epochs
+     * @return this builder
+     */
     public Builder epochs(int epochs) {
       this.epochs = epochs;
       return this;
     }
 
+    /**
+     * The number of steps (batches) per epoch, used with {@link #epochs(int)}.
+     *
+     * @param stepsPerEpoch batches per epoch
+     * @return this builder
+     */
     public Builder stepsPerEpoch(int stepsPerEpoch) {
       this.stepsPerEpoch = stepsPerEpoch;
       return this;
     }
 
-    /** The fraction of the cycle spent raising the lr (default 0.3). */
+    /**
+     * The fraction of the cycle spent raising the lr (default 0.3).
+     *
+     * @param pctStart a fraction in (0, 1)
+     * @return this builder
+     */
     public Builder pctStart(double pctStart) {
       this.pctStart = pctStart;
       return this;
     }
 
-    /** {@code "cos"} (default) or {@code "linear"}. */
+    /**
+     * {@code "cos"} (default) or {@code "linear"}.
+     *
+     * @param annealStrategy "cos" or "linear"
+     * @return this builder
+     */
     public Builder annealStrategy(String annealStrategy) {
       this.annealStrategy = annealStrategy;
       return this;
     }
 
+    /**
+     * Whether momentum (or Adam's beta1) cycles inversely to the lr between maxMomentum and
+     * baseMomentum (default true).
+     *
+     * @param cycleMomentum true to cycle momentum
+     * @return this builder
+     */
     public Builder cycleMomentum(boolean cycleMomentum) {
       this.cycleMomentum = cycleMomentum;
       return this;
     }
 
-    /** The momentum at the peak lr, for every group (default 0.85). */
+    /**
+     * The momentum at the peak lr, for every group (default 0.85).
+     *
+     * @param baseMomentum the momentum at the peak lr
+     * @return this builder
+     */
     public Builder baseMomentum(double baseMomentum) {
       this.baseMomentum = filled(baseMomentum, optimizer.paramGroups().size());
       return this;
     }
 
-    /** The momentum at the peak lr, one per group. */
+    /**
+     * The momentum at the peak lr, one per group.
+     *
+     * @param baseMomentum the momentum at the peak lr, one per group
+     * @return this builder
+     */
     public Builder baseMomentum(double... baseMomentum) {
       this.baseMomentum = perGroup("OneCycleLR", "base_momentum", baseMomentum, optimizer.paramGroups().size());
       return this;
     }
 
-    /** The momentum at the start and end of the cycle, for every group (default 0.95). */
+    /**
+     * The momentum at the start and end of the cycle, for every group (default 0.95).
+     *
+     * @param maxMomentum the momentum at the ends of the cycle
+     * @return this builder
+     */
     public Builder maxMomentum(double maxMomentum) {
       this.maxMomentum = filled(maxMomentum, optimizer.paramGroups().size());
       return this;
     }
 
-    /** The momentum at the start and end of the cycle, one per group. */
+    /**
+     * The momentum at the start and end of the cycle, one per group.
+     *
+     * @param maxMomentum the momentum at the ends of the cycle, one per group
+     * @return this builder
+     */
     public Builder maxMomentum(double... maxMomentum) {
       this.maxMomentum = perGroup("OneCycleLR", "max_momentum", maxMomentum, optimizer.paramGroups().size());
       return this;
     }
 
-    /** {@code initial_lr = max_lr / divFactor} (default 25). */
+    /**
+     * {@code initial_lr = max_lr / divFactor} (default 25).
+     *
+     * @param divFactor the divisor of max_lr giving the initial lr
+     * @return this builder
+     */
     public Builder divFactor(double divFactor) {
       this.divFactor = divFactor;
       return this;
     }
 
-    /** {@code min_lr = initial_lr / finalDivFactor} (default 1e4). */
+    /**
+     * {@code min_lr = initial_lr / finalDivFactor} (default 1e4).
+     *
+     * @param finalDivFactor the divisor of initial_lr giving the final lr
+     * @return this builder
+     */
     public Builder finalDivFactor(double finalDivFactor) {
       this.finalDivFactor = finalDivFactor;
       return this;
     }
 
-    /** Three phases as in the paper instead of fastai's two (default false). */
+    /**
+     * Three phases as in the paper instead of fastai's two (default false).
+     *
+     * @param threePhase true for the paper's three phases
+     * @return this builder
+     */
     public Builder threePhase(boolean threePhase) {
       this.threePhase = threePhase;
       return this;
     }
 
-    /** The index of the last batch when resuming; -1 (default) starts the schedule. */
+    /**
+     * The index of the last batch when resuming; -1 (default) starts the schedule.
+     *
+     * @param lastEpoch the last step index, or -1
+     * @return this builder
+     */
     public Builder lastEpoch(int lastEpoch) {
       this.lastEpoch = lastEpoch;
       return this;
     }
 
+    /**
+     * Makes the scheduler, checking the options as PyTorch's constructor does, and sets the groups'
+     * initial lrs.
+     *
+     * @return the scheduler
+     */
     public OneCycleLR build() {
       return new OneCycleLR(this);
     }
@@ -286,6 +379,11 @@ public final class OneCycleLR extends LRScheduler {
     return lrs;
   }
 
+  /**
+   * The cycle length in steps ({@code total_steps}).
+   *
+   * @return the number of steps
+   */
   public int totalSteps() {
     return totalSteps;
   }

@@ -53,17 +53,29 @@ public abstract class Optimizer implements AutoCloseable {
     for (ParamGroup g : given) addParamGroup(g);
   }
 
-  /** The PyTorch class name of this optimizer. */
+  /**
+   * The PyTorch class name of this optimizer.
+   *
+   * @return the name, such as "SGD" or "Adam"
+   */
   public String name() {
     return name;
   }
 
-  /** The optimizer-wide defaults, by PyTorch name (read-only). */
+  /**
+   * The optimizer-wide defaults, by PyTorch name (read-only).
+   *
+   * @return the defaults
+   */
   public Map<String, Object> defaults() {
     return defaults;
   }
 
-  /** {@code param_groups}: the groups in order; their options may be changed during training. */
+  /**
+   * {@code param_groups}: the groups in order; their options may be changed during training.
+   *
+   * @return a read-only list of the groups
+   */
   public List<ParamGroup> paramGroups() {
     return Collections.unmodifiableList(groups);
   }
@@ -72,6 +84,8 @@ public abstract class Optimizer implements AutoCloseable {
    * {@code add_param_group}: adds a group (used for fine-tuning, when layers are unfrozen later).
    * Options it does not set come from the defaults; a parameter already in another group, or a
    * tensor that is not a leaf, is an error.
+   *
+   * @param group the new group
    */
   public void addParamGroup(ParamGroup group) {
     checkOpen("addParamGroup");
@@ -93,7 +107,11 @@ public abstract class Optimizer implements AutoCloseable {
     groups.add(group);
   }
 
-  /** Validates a group's options once the defaults are filled in (ranges of lr, betas, …). */
+  /**
+   * Validates a group's options once the defaults are filled in (ranges of lr, betas, …).
+   *
+   * @param group a group with every option filled in
+   */
   protected void checkGroup(ParamGroup group) {}
 
   /** {@code zero_grad()}: sets every parameter's gradient to none (PyTorch 2's default). */
@@ -104,6 +122,8 @@ public abstract class Optimizer implements AutoCloseable {
   /**
    * {@code zero_grad(set_to_none)}: with setToNone the gradients become absent (so {@link #step()}
    * skips those parameters until a backward fills them); otherwise they are zeroed in place.
+   *
+   * @param setToNone clear the gradients (true) or zero them in place (false)
    */
   public void zeroGrad(boolean setToNone) {
     checkOpen("zeroGrad");
@@ -130,6 +150,9 @@ public abstract class Optimizer implements AutoCloseable {
   /**
    * {@code step(closure)}: re-evaluates the model with grad enabled, then updates; returns the
    * closure's loss.
+   *
+   * @param closure computes and returns the loss (calling backward)
+   * @return the closure's loss
    */
   public Tensor step(Supplier<Tensor> closure) {
     Tensor loss;
@@ -143,18 +166,33 @@ public abstract class Optimizer implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // state
 
-  /** The state of parameter p (created empty on first use); subclasses keep their buffers here. */
+  /**
+   * The state of parameter p (created empty on first use); subclasses keep their buffers here.
+   *
+   * @param p a parameter of this optimizer
+   * @return its mutable state map
+   */
   protected Map<String, Object> state(Tensor p) {
     return state.computeIfAbsent(p, k -> new LinkedHashMap<>());
   }
 
-  /** True when p has state (it has been stepped, or state was loaded for it). */
+  /**
+   * True when p has state (it has been stepped, or state was loaded for it).
+   *
+   * @param p a parameter of this optimizer
+   * @return whether it has state
+   */
   protected boolean hasState(Tensor p) {
     Map<String, Object> s = state.get(p);
     return s != null && !s.isEmpty();
   }
 
-  /** Takes a new state tensor out of any scope: the optimizer owns it from now on. */
+  /**
+   * Takes a new state tensor out of any scope: the optimizer owns it from now on.
+   *
+   * @param t a tensor made for the state
+   * @return t, now owned by no scope
+   */
   protected static Tensor own(Tensor t) {
     return Scope.escape(t);
   }
@@ -162,6 +200,8 @@ public abstract class Optimizer implements AutoCloseable {
   /**
    * {@code state_dict()}: state by parameter index and the groups' options with their
    * {@code params} index lists. Tensors are new handles sharing storage with the optimizer's.
+   *
+   * @return the optimizer's state
    */
   public OptimizerStateDict stateDict() {
     checkOpen("stateDict");
@@ -191,6 +231,8 @@ public abstract class Optimizer implements AutoCloseable {
    * {@code load_state_dict}: checks that the saved groups match this optimizer's (same number of
    * groups, same sizes), then takes the saved options and copies the saved state (floating state
    * tensors are cast to their parameter's dtype). Nothing changes when the check fails.
+   *
+   * @param sd a state dict made by {@link #stateDict()} of the same kind of optimizer
    */
   public void loadStateDict(OptimizerStateDict sd) {
     checkOpen("loadStateDict");
@@ -268,6 +310,8 @@ public abstract class Optimizer implements AutoCloseable {
    * parameter, such as {@code exp_avg}); {@link #loadStateDict} refuses a saved value under one of
    * these names unless it is a floating-point tensor of the parameter's shape (or null, PyTorch's
    * None, which SGD stores for a parameter stepped without momentum).
+   *
+   * @return the buffer names; empty by default
    */
   protected Set<String> stateBuffers() {
     return Set.of();
@@ -279,6 +323,10 @@ public abstract class Optimizer implements AutoCloseable {
    * shape; {@code step} must be a number or a one-element tensor (PyTorch 1.13 saves Adam's and
    * Adagrad's step as a float tensor); any other tensor with more than one element must have p's
    * shape.
+   *
+   * @param p the parameter the state belongs to
+   * @param key the state entry's name
+   * @param value the saved value
    */
   protected void checkStateEntry(Tensor p, String key, Object value) {
     if (key.equals("step") && !(value instanceof Number) && !(value instanceof Tensor st && !st.isClosed() && st.numel() == 1))
@@ -310,6 +358,12 @@ public abstract class Optimizer implements AutoCloseable {
     state.clear();
   }
 
+  /**
+   * Throws if this optimizer has been closed.
+   *
+   * @param op the method name, for the message
+   * @throws IllegalStateException if closed
+   */
   protected final void checkOpen(String op) {
     if (closed) throw new IllegalStateException(name + "." + op + ": the optimizer is closed");
   }

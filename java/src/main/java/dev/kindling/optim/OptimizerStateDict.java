@@ -13,6 +13,12 @@ import java.util.Map;
  * The tensors are new handles owned by the caller (or the current scope).
  */
 public record OptimizerStateDict(Map<Integer, Map<String, Object>> state, List<Map<String, Object>> paramGroups) {
+  /**
+   * Checks that neither part is null.
+   *
+   * @param state per-parameter state by parameter index
+   * @param paramGroups each group's options plus its "params" index list
+   */
   public OptimizerStateDict {
     if (state == null) throw new NullPointerException("OptimizerStateDict: state is null");
     if (paramGroups == null) throw new NullPointerException("OptimizerStateDict: paramGroups is null");

@@ -24,7 +24,12 @@ public final class ParamGroup {
     this.params = params;
   }
 
-  /** A group of these parameters (order kept); options not set here come from the optimizer. */
+  /**
+   * A group of these parameters (order kept); options not set here come from the optimizer.
+   *
+   * @param params the parameters, in order
+   * @return a new group without options
+   */
   public static ParamGroup of(Iterable<? extends Tensor> params) {
     if (params == null) throw new NullPointerException("ParamGroup.of: params is null");
     List<Tensor> list = new ArrayList<>();
@@ -35,27 +40,51 @@ public final class ParamGroup {
     return new ParamGroup(list);
   }
 
-  /** A group of these parameters. */
+  /**
+   * A group of these parameters.
+   *
+   * @param params the parameters, in order
+   * @return a new group without options
+   */
   public static ParamGroup of(Tensor... params) {
     if (params == null) throw new NullPointerException("ParamGroup.of: params is null");
     return of(java.util.Arrays.asList(params));
   }
 
-  /** The parameters of this group, in order (read-only). */
+  /**
+   * The parameters of this group, in order (read-only).
+   *
+   * @return the parameters
+   */
   public List<Tensor> params() {
     return Collections.unmodifiableList(params);
   }
 
-  /** Every option of this group by its PyTorch name (read-only view). */
+  /**
+   * Every option of this group by its PyTorch name (read-only view).
+   *
+   * @return the options by name
+   */
   public Map<String, Object> options() {
     return Collections.unmodifiableMap(options);
   }
 
+  /**
+   * Whether this group sets the option key itself (otherwise the optimizer's default applies).
+   *
+   * @param key the option's PyTorch name, such as "lr"
+   * @return true if set
+   */
   public boolean has(String key) {
     return options.containsKey(key);
   }
 
-  /** The option under key, or null when absent. */
+  /**
+   * The option under key, or null when absent.
+   *
+   * @param key the option's PyTorch name
+   * @return the value, or null
+   */
   public Object get(String key) {
     return options.get(key);
   }
@@ -63,6 +92,11 @@ public final class ParamGroup {
   /**
    * Sets an option under its PyTorch name. Values are numbers, booleans, strings, or lists of
    * numbers (such as {@code betas}); anything else is refused so that state dicts stay plain data.
+   *
+   * @param key the option's PyTorch name, such as "lr" or "betas"
+   * @param value the value
+   * @return this group
+   * @throws IllegalArgumentException for "params" or a value of another type
    */
   public ParamGroup set(String key, Object value) {
     if (key == null) throw new NullPointerException("ParamGroup.set: key is null");
@@ -93,21 +127,38 @@ public final class ParamGroup {
     throw new IllegalArgumentException("ParamGroup: option '" + key + "' has unsupported type " + value.getClass().getName());
   }
 
-  /** The numeric option under key; an error naming the key when absent or not a number. */
+  /**
+   * The numeric option under key; an error naming the key when absent or not a number.
+   *
+   * @param key the option's PyTorch name
+   * @return the value as a double
+   * @throws IllegalStateException when absent or not a number
+   */
   public double getDouble(String key) {
     Object v = options.get(key);
     if (v instanceof Number n) return n.doubleValue();
     throw new IllegalStateException("ParamGroup: option '" + key + "' is " + (v == null ? "not set" : "not a number: " + v));
   }
 
-  /** The boolean option under key; an error naming the key when absent or not a boolean. */
+  /**
+   * The boolean option under key; an error naming the key when absent or not a boolean.
+   *
+   * @param key the option's PyTorch name
+   * @return the value
+   * @throws IllegalStateException when absent or not a boolean
+   */
   public boolean getBoolean(String key) {
     Object v = options.get(key);
     if (v instanceof Boolean b) return b;
     throw new IllegalStateException("ParamGroup: option '" + key + "' is " + (v == null ? "not set" : "not a boolean: " + v));
   }
 
-  /** The list-of-numbers option under key (such as {@code betas}). */
+  /**
+   * The list-of-numbers option under key (such as {@code betas}).
+   *
+   * @param key the option's PyTorch name
+   * @return a new array of the values
+   */
   public double[] getDoubles(String key) {
     Object v = options.get(key);
     if (v instanceof List<?> l) {
@@ -120,42 +171,102 @@ public final class ParamGroup {
 
   // Typed shortcuts for the common options.
 
+  /**
+   * The learning rate ({@code group['lr']}).
+   *
+   * @return the lr
+   * @throws IllegalStateException when not set
+   */
   public double lr() {
     return getDouble("lr");
   }
 
+  /**
+   * Sets the learning rate ({@code group['lr'] = lr}).
+   *
+   * @param lr the learning rate
+   * @return this group
+   */
   public ParamGroup lr(double lr) {
     return set("lr", lr);
   }
 
+  /**
+   * The weight decay ({@code group['weight_decay']}).
+   *
+   * @return the weight decay
+   * @throws IllegalStateException when not set
+   */
   public double weightDecay() {
     return getDouble("weight_decay");
   }
 
+  /**
+   * Sets the weight decay.
+   *
+   * @param weightDecay the L2 penalty (decoupled for AdamW)
+   * @return this group
+   */
   public ParamGroup weightDecay(double weightDecay) {
     return set("weight_decay", weightDecay);
   }
 
+  /**
+   * The momentum factor ({@code group['momentum']}).
+   *
+   * @return the momentum
+   * @throws IllegalStateException when not set
+   */
   public double momentum() {
     return getDouble("momentum");
   }
 
+  /**
+   * Sets the momentum factor.
+   *
+   * @param momentum the momentum
+   * @return this group
+   */
   public ParamGroup momentum(double momentum) {
     return set("momentum", momentum);
   }
 
+  /**
+   * Adam's coefficients for the running averages ({@code group['betas']}).
+   *
+   * @return {beta1, beta2}
+   */
   public double[] betas() {
     return getDoubles("betas");
   }
 
+  /**
+   * Sets Adam's betas.
+   *
+   * @param beta1 the coefficient of the gradient average
+   * @param beta2 the coefficient of the squared-gradient average
+   * @return this group
+   */
   public ParamGroup betas(double beta1, double beta2) {
     return set("betas", new double[] {beta1, beta2});
   }
 
+  /**
+   * The term added to denominators for stability ({@code group['eps']}).
+   *
+   * @return eps
+   * @throws IllegalStateException when not set
+   */
   public double eps() {
     return getDouble("eps");
   }
 
+  /**
+   * Sets eps.
+   *
+   * @param eps the term added to denominators
+   * @return this group
+   */
   public ParamGroup eps(double eps) {
     return set("eps", eps);
   }

@@ -32,19 +32,41 @@ import java.util.Set;
 public final class RMSprop extends Optimizer {
   private static final int ROW = 7;  // KD_RMSPROP_ROW
 
+  /**
+   * {@code torch.optim.RMSprop(params, ...)}: one group of these parameters.
+   *
+   * @param params the parameters to optimize
+   * @param options the options
+   */
   public RMSprop(Iterable<? extends Tensor> params, Options options) {
     super("RMSprop", params, defaults(options));
   }
 
+  /**
+   * RMSprop over parameter groups; what a group does not set comes from options.
+   *
+   * @param groups the parameter groups
+   * @param options the defaults for the groups
+   */
   public RMSprop(List<ParamGroup> groups, Options options) {
     super("RMSprop", groups, defaults(options));
   }
 
-  /** RMSprop with PyTorch's defaults. */
+  /**
+   * RMSprop with PyTorch's defaults.
+   *
+   * @param params the parameters to optimize
+   */
   public RMSprop(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /**
+   * The options, with PyTorch's defaults (lr 1e-2, alpha 0.99, eps 1e-8, weight_decay 0, momentum
+   * 0, not centered).
+   *
+   * @return new options
+   */
   public static Options options() {
     return new Options();
   }
@@ -56,36 +78,79 @@ public final class RMSprop extends Optimizer {
 
     private Options() {}
 
+    /**
+     * The learning rate (default 1e-2).
+     *
+     * @param lr the learning rate
+     * @return these options
+     */
     public Options lr(double lr) {
       this.lr = lr;
       return this;
     }
 
+    /**
+     * The smoothing constant of the squared-gradient average (default 0.99).
+     *
+     * @param alpha the smoothing constant
+     * @return these options
+     */
     public Options alpha(double alpha) {
       this.alpha = alpha;
       return this;
     }
 
+    /**
+     * Term added to the denominator for stability (default 1e-8).
+     *
+     * @param eps the term
+     * @return these options
+     */
     public Options eps(double eps) {
       this.eps = eps;
       return this;
     }
 
+    /**
+     * L2 penalty added to the gradient (default 0).
+     *
+     * @param weightDecay the penalty
+     * @return these options
+     */
     public Options weightDecay(double weightDecay) {
       this.weightDecay = weightDecay;
       return this;
     }
 
+    /**
+     * The momentum factor (default 0).
+     *
+     * @param momentum the momentum
+     * @return these options
+     */
     public Options momentum(double momentum) {
       this.momentum = momentum;
       return this;
     }
 
+    /**
+     * Centered RMSprop: normalise by an estimate of the gradient's variance instead of its second
+     * moment (default false).
+     *
+     * @param centered whether to center
+     * @return these options
+     */
     public Options centered(boolean centered) {
       this.centered = centered;
       return this;
     }
 
+    /**
+     * Maximize the objective instead of minimizing it (default false).
+     *
+     * @param maximize whether to maximize
+     * @return these options
+     */
     public Options maximize(boolean maximize) {
       this.maximize = maximize;
       return this;

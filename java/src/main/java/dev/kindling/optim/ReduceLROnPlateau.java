@@ -33,11 +33,21 @@ public final class ReduceLROnPlateau {
   private int lastEpoch;
   private double[] lastLr;
 
-  /** PyTorch's defaults. */
+  /**
+   * PyTorch's defaults.
+   *
+   * @param optimizer the optimizer whose lrs are lowered
+   */
   public ReduceLROnPlateau(Optimizer optimizer) {
     this(builder(optimizer));
   }
 
+  /**
+   * A builder with PyTorch's defaults, to change options before build().
+   *
+   * @param optimizer the optimizer whose lrs are lowered
+   * @return a new builder
+   */
   public static Builder builder(Optimizer optimizer) {
     if (optimizer == null) throw new NullPointerException("ReduceLROnPlateau: optimizer is null");
     return new Builder(optimizer);
@@ -60,25 +70,45 @@ public final class ReduceLROnPlateau {
       this.minLrs = LRScheduler.filled(0, optimizer.paramGroups().size());
     }
 
-    /** {@code "min"} (default): the metric should fall; {@code "max"}: it should rise. */
+    /**
+     * {@code "min"} (default): the metric should fall; {@code "max"}: it should rise.
+     *
+     * @param mode "min" or "max"
+     * @return this builder
+     */
     public Builder mode(String mode) {
       this.mode = mode;
       return this;
     }
 
-    /** {@code new_lr = lr * factor}, below 1 (default 0.1). */
+    /**
+     * {@code new_lr = lr * factor}, below 1 (default 0.1).
+     *
+     * @param factor the multiplier, below 1.0
+     * @return this builder
+     */
     public Builder factor(double factor) {
       this.factor = factor;
       return this;
     }
 
-    /** The number of epochs without improvement tolerated before the lr is lowered (default 10). */
+    /**
+     * The number of epochs without improvement tolerated before the lr is lowered (default 10).
+     *
+     * @param patience epochs tolerated
+     * @return this builder
+     */
     public Builder patience(int patience) {
       this.patience = patience;
       return this;
     }
 
-    /** How much better than the best a metric must be to count as better (default 1e-4). */
+    /**
+     * How much better than the best a metric must be to count as better (default 1e-4).
+     *
+     * @param threshold the required improvement
+     * @return this builder
+     */
     public Builder threshold(double threshold) {
       this.threshold = threshold;
       return this;
@@ -87,25 +117,43 @@ public final class ReduceLROnPlateau {
     /**
      * {@code "rel"} (default): better means beyond {@code best * (1 ∓ threshold)};
      * {@code "abs"}: beyond {@code best ∓ threshold}.
+     *
+     * @param thresholdMode "rel" or "abs"
+     * @return this builder
      */
     public Builder thresholdMode(String thresholdMode) {
       this.thresholdMode = thresholdMode;
       return this;
     }
 
-    /** Epochs to wait after a reduction before bad epochs count again (default 0). */
+    /**
+     * Epochs to wait after a reduction before bad epochs count again (default 0).
+     *
+     * @param cooldown epochs to wait
+     * @return this builder
+     */
     public Builder cooldown(int cooldown) {
       this.cooldown = cooldown;
       return this;
     }
 
-    /** The lower bound of every group's lr (default 0). */
+    /**
+     * The lower bound of every group's lr (default 0).
+     *
+     * @param minLr the floor for every group
+     * @return this builder
+     */
     public Builder minLr(double minLr) {
       this.minLrs = LRScheduler.filled(minLr, optimizer.paramGroups().size());
       return this;
     }
 
-    /** The lower bound of each group's lr, one per group. */
+    /**
+     * The lower bound of each group's lr, one per group.
+     *
+     * @param minLrs the floor of each group, one per group
+     * @return this builder
+     */
     public Builder minLr(double... minLrs) {
       if (minLrs == null) throw new NullPointerException("ReduceLROnPlateau: min_lr is null");
       int groups = optimizer.paramGroups().size();
@@ -115,12 +163,22 @@ public final class ReduceLROnPlateau {
       return this;
     }
 
-    /** A decrease of the lr smaller than eps is not applied (default 1e-8). */
+    /**
+     * A decrease of the lr smaller than eps is not applied (default 1e-8).
+     *
+     * @param eps the smallest change applied
+     * @return this builder
+     */
     public Builder eps(double eps) {
       this.eps = eps;
       return this;
     }
 
+    /**
+     * Makes the scheduler, checking the options as PyTorch's constructor does.
+     *
+     * @return the scheduler
+     */
     public ReduceLROnPlateau build() {
       return new ReduceLROnPlateau(this);
     }
@@ -171,7 +229,12 @@ public final class ReduceLROnPlateau {
     return lrs;
   }
 
-  /** One epoch's metric: counts it as better or worse than the best so far, and lowers the lrs when due. */
+  /**
+   * One epoch's metric: counts it as better or worse than the best so far, and lowers the lrs when
+   * due.
+   *
+   * @param metric the epoch's validation metric
+   */
   public void step(double metric) {
     double[] lrs = currentLrs();
     lastEpoch++;
@@ -193,7 +256,11 @@ public final class ReduceLROnPlateau {
     lastLr = currentLrs();
   }
 
-  /** {@link #step(double)} with a one-element tensor, such as a loss. */
+  /**
+   * {@link #step(double)} with a one-element tensor, such as a loss.
+   *
+   * @param metric a one-element tensor
+   */
   public void step(Tensor metric) {
     if (metric == null) throw new NullPointerException("ReduceLROnPlateau.step: metric is null");
     step(metric.item());
@@ -208,7 +275,11 @@ public final class ReduceLROnPlateau {
     }
   }
 
-  /** True while the scheduler waits after a reduction. */
+  /**
+   * True while the scheduler waits after a reduction.
+   *
+   * @return whether the cooldown counter is positive
+   */
   public boolean inCooldown() {
     return cooldownCounter > 0;
   }
@@ -220,31 +291,56 @@ public final class ReduceLROnPlateau {
     return a > best + threshold;
   }
 
-  /** The best metric so far (infinite before the first step). */
+  /**
+   * The best metric so far (infinite before the first step).
+   *
+   * @return the best metric
+   */
   public double best() {
     return best;
   }
 
-  /** Epochs since the metric last improved (reset by a reduction and during cooldown). */
+  /**
+   * Epochs since the metric last improved (reset by a reduction and during cooldown).
+   *
+   * @return the count of bad epochs
+   */
   public int numBadEpochs() {
     return numBadEpochs;
   }
 
-  /** The number of {@link #step(double)} calls. */
+  /**
+   * The number of {@link #step(double)} calls.
+   *
+   * @return the number of steps taken
+   */
   public int lastEpoch() {
     return lastEpoch;
   }
 
-  /** The lr of each group after the last step. */
+  /**
+   * The lr of each group after the last step.
+   *
+   * @return the lrs, one per group ({@code get_last_lr()})
+   */
   public List<Double> getLastLr() {
     return LRScheduler.toList(lastLr);
   }
 
+  /**
+   * The optimizer whose lrs this scheduler lowers.
+   *
+   * @return the optimizer
+   */
   public Optimizer optimizer() {
     return optimizer;
   }
 
-  /** {@code state_dict()}: options and counters as plain data, under PyTorch's names. */
+  /**
+   * {@code state_dict()}: options and counters as plain data, under PyTorch's names.
+   *
+   * @return a new map of plain values
+   */
   public Map<String, Object> stateDict() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("factor", factor);
@@ -267,6 +363,8 @@ public final class ReduceLROnPlateau {
   /**
    * {@code load_state_dict()}: takes the options and counters of a state dict made by
    * {@link #stateDict()}; everything is checked first, and nothing changes when a check fails.
+   *
+   * @param stateDict a map made by {@link #stateDict()}
    */
   public void loadStateDict(Map<String, Object> stateDict) {
     StateDictReader in = new StateDictReader("ReduceLROnPlateau.loadStateDict", stateDict);

@@ -38,22 +38,41 @@ import java.util.Set;
 public final class SGD extends Optimizer {
   private static final int ROW = 7;  // KD_SGD_ROW
 
-  /** One group of these parameters. */
+  /**
+   * One group of these parameters.
+   *
+   * @param params the parameters to optimize
+   * @param options the options, lr set
+   */
   public SGD(Iterable<? extends Tensor> params, Options options) {
     super("SGD", params, defaults(options));
   }
 
-  /** Parameter groups, each with its own options; what a group does not set comes from options. */
+  /**
+   * Parameter groups, each with its own options; what a group does not set comes from options.
+   *
+   * @param groups the parameter groups
+   * @param options the defaults for the groups
+   */
   public SGD(List<ParamGroup> groups, Options options) {
     super("SGD", groups, defaults(options));
   }
 
-  /** {@code SGD(params, lr=lr)}. */
+  /**
+   * {@code SGD(params, lr=lr)}.
+   *
+   * @param params the parameters to optimize
+   * @param lr the learning rate
+   */
   public SGD(Iterable<? extends Tensor> params, double lr) {
     this(params, options().lr(lr));
   }
 
-  /** The options, with PyTorch's defaults (lr has none: it must be set here or on every group). */
+  /**
+   * The options, with PyTorch's defaults (lr has none: it must be set here or on every group).
+   *
+   * @return new options
+   */
   public static Options options() {
     return new Options();
   }
@@ -66,31 +85,67 @@ public final class SGD extends Optimizer {
 
     private Options() {}
 
+    /**
+     * The learning rate ({@code lr}).
+     *
+     * @param lr a learning rate of at least 0
+     * @return these options
+     */
     public Options lr(double lr) {
       this.lr = lr;
       return this;
     }
 
+    /**
+     * The momentum factor (default 0).
+     *
+     * @param momentum a factor of at least 0
+     * @return these options
+     */
     public Options momentum(double momentum) {
       this.momentum = momentum;
       return this;
     }
 
+    /**
+     * Dampening for momentum (default 0).
+     *
+     * @param dampening the dampening
+     * @return these options
+     */
     public Options dampening(double dampening) {
       this.dampening = dampening;
       return this;
     }
 
+    /**
+     * L2 penalty added to the gradient (default 0).
+     *
+     * @param weightDecay a penalty of at least 0
+     * @return these options
+     */
     public Options weightDecay(double weightDecay) {
       this.weightDecay = weightDecay;
       return this;
     }
 
+    /**
+     * Nesterov momentum (default false; needs momentum and zero dampening).
+     *
+     * @param nesterov whether to use Nesterov momentum
+     * @return these options
+     */
     public Options nesterov(boolean nesterov) {
       this.nesterov = nesterov;
       return this;
     }
 
+    /**
+     * Maximize the objective instead of minimizing it (default false).
+     *
+     * @param maximize whether to maximize
+     * @return these options
+     */
     public Options maximize(boolean maximize) {
       this.maximize = maximize;
       return this;

@@ -13,13 +13,24 @@ public final class StateDictReader {
   private final String where;
   private final Map<String, Object> map;
 
+  /**
+   * Reads the entries of a scheduler's state dict, failing with messages that name where and the
+   * key.
+   *
+   * @param where the loading method, for messages
+   * @param map the state dict
+   */
   public StateDictReader(String where, Map<String, Object> map) {
     if (map == null) throw new NullPointerException(where + ": state dict is null");
     this.where = where;
     this.map = map;
   }
 
-  /** Where the state dict is being loaded, for messages ({@code "StepLR.loadStateDict"}). */
+  /**
+   * Where the state dict is being loaded, for messages ({@code "StepLR.loadStateDict"}).
+   *
+   * @return the description
+   */
   public String where() {
     return where;
   }
@@ -39,6 +50,9 @@ public final class StateDictReader {
   /**
    * A number; also the strings "Infinity", "-Infinity" and "NaN", which is how JSON writers that
    * allow them (Python's, Gson's) give back the infinite {@code best} of a ReduceLROnPlateau.
+   *
+   * @param key the entry name
+   * @return the value
    */
   public double number(String key) {
     Object v = required(key);
@@ -49,6 +63,13 @@ public final class StateDictReader {
     throw wrong(key, "a number", v);
   }
 
+  /**
+   * An integer entry (a whole number that fits in an int).
+   *
+   * @param key the entry name
+   * @return the value
+   * @throws IllegalArgumentException when absent or not such a number
+   */
   public int integer(String key) {
     return toInt(key, required(key));
   }
@@ -61,13 +82,26 @@ public final class StateDictReader {
     throw wrong(key, "an integer", v);
   }
 
+  /**
+   * A boolean entry.
+   *
+   * @param key the entry name
+   * @return the value
+   * @throws IllegalArgumentException when absent or not a boolean
+   */
   public boolean bool(String key) {
     Object v = required(key);
     if (v instanceof Boolean b) return b;
     throw wrong(key, "a boolean", v);
   }
 
-  /** A string that must be one of the allowed values. */
+  /**
+   * A string that must be one of the allowed values.
+   *
+   * @param key the entry name
+   * @param allowed the accepted values
+   * @return the value
+   */
   public String string(String key, String... allowed) {
     Object v = required(key);
     if (!(v instanceof String s)) throw wrong(key, "a string", v);
@@ -84,7 +118,13 @@ public final class StateDictReader {
     return l;
   }
 
-  /** A list of numbers; size -1 accepts any length. */
+  /**
+   * A list of numbers; size -1 accepts any length.
+   *
+   * @param key the entry name
+   * @param size the required length, or -1
+   * @return a new array
+   */
   public double[] doubles(String key, int size) {
     List<?> l = list(key, size);
     double[] out = new double[l.size()];
@@ -95,7 +135,13 @@ public final class StateDictReader {
     return out;
   }
 
-  /** A list of integers; size -1 accepts any length. */
+  /**
+   * A list of integers; size -1 accepts any length.
+   *
+   * @param key the entry name
+   * @param size the required length, or -1
+   * @return a new array
+   */
   public int[] integers(String key, int size) {
     List<?> l = list(key, size);
     int[] out = new int[l.size()];

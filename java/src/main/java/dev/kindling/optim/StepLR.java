@@ -11,11 +11,23 @@ public final class StepLR extends LRScheduler {
   private int stepSize;
   private double gamma;
 
-  /** StepLR with {@code gamma = 0.1}. */
+  /**
+   * StepLR with {@code gamma = 0.1}.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param stepSize period of the decay, in epochs (positive)
+   */
   public StepLR(Optimizer optimizer, int stepSize) {
     this(optimizer, stepSize, 0.1);
   }
 
+  /**
+   * {@code StepLR(optimizer, step_size, gamma)}: multiplies each lr by gamma every stepSize epochs.
+   *
+   * @param optimizer the optimizer whose lrs are scheduled
+   * @param stepSize period of the decay, in epochs (positive)
+   * @param gamma the factor applied every stepSize epochs
+   */
   public StepLR(Optimizer optimizer, int stepSize, double gamma) {
     this(optimizer, stepSize, gamma, -1);
   }
@@ -24,6 +36,7 @@ public final class StepLR extends LRScheduler {
    * @param stepSize period of the decay, in epochs (positive)
    * @param gamma the factor applied every stepSize epochs
    * @param lastEpoch the index of the last epoch when resuming; -1 starts the schedule
+   * @param optimizer the optimizer whose lrs are scheduled
    */
   public StepLR(Optimizer optimizer, int stepSize, double gamma, int lastEpoch) {
     super(optimizer);
@@ -34,10 +47,20 @@ public final class StepLR extends LRScheduler {
     initialize(lastEpoch);
   }
 
+  /**
+   * The decay period in epochs ({@code step_size}).
+   *
+   * @return step_size
+   */
   public int stepSize() {
     return stepSize;
   }
 
+  /**
+   * The factor applied every stepSize epochs.
+   *
+   * @return gamma
+   */
   public double gamma() {
     return gamma;
   }

@@ -18,7 +18,12 @@ public final class Init {
   // ------------------------------------------------------------------------------------------
   // gains and fans
 
-  /** {@code calculate_gain(nonlinearity)}; leaky_relu uses the default slope 0.01. */
+  /**
+   * {@code calculate_gain(nonlinearity)}; leaky_relu uses the default slope 0.01.
+   *
+   * @param nonlinearity a name such as "relu", "tanh", "leaky_relu", "linear"
+   * @return the gain
+   */
   public static double calculateGain(String nonlinearity) {
     return calculateGain(nonlinearity, Double.NaN);
   }
@@ -26,6 +31,10 @@ public final class Init {
   /**
    * {@code calculate_gain(nonlinearity, param)}: the recommended gain for a nonlinearity. The
    * parameter is only used by leaky_relu (its negative slope); NaN means "not given" (0.01).
+   *
+   * @param nonlinearity a name such as "relu", "tanh", "leaky_relu", "selu", "linear"
+   * @param param leaky_relu's negative slope, or NaN for 0.01
+   * @return the gain
    */
   public static double calculateGain(String nonlinearity, double param) {
     switch (nonlinearity) {
@@ -50,7 +59,13 @@ public final class Init {
     }
   }
 
-  /** {@code _calculate_fan_in_and_fan_out}: {fanIn, fanOut} of a weight of two or more dims. */
+  /**
+   * {@code _calculate_fan_in_and_fan_out}: {fanIn, fanOut} of a weight of two or more dims.
+   *
+   * @param t a weight of two or more dims
+   * @return {fan_in, fan_out}
+   * @throws IllegalArgumentException if t has fewer than 2 dims
+   */
   public static long[] calculateFanInAndFanOut(Tensor t) {
     if (t.dim() < 2) {
       throw new IllegalArgumentException(
@@ -81,50 +96,96 @@ public final class Init {
   // ------------------------------------------------------------------------------------------
   // plain fills
 
-  /** {@code uniform_(tensor, a, b)}: values drawn from U(a, b). */
+  /**
+   * {@code uniform_(tensor, a, b)}: values drawn from U(a, b).
+   *
+   * @param t the tensor to fill
+   * @param a the lower bound
+   * @param b the upper bound
+   * @return t
+   */
   public static Tensor uniform_(Tensor t, double a, double b) {
     try (GradMode g = Autograd.noGrad()) {
       return t.uniform_(a, b);
     }
   }
 
-  /** {@code uniform_(tensor)}: U(0, 1). */
+  /**
+   * {@code uniform_(tensor)}: U(0, 1).
+   *
+   * @param t the tensor to fill
+   * @return t
+   */
   public static Tensor uniform_(Tensor t) {
     return uniform_(t, 0.0, 1.0);
   }
 
-  /** {@code normal_(tensor, mean, std)}: values drawn from N(mean, std²). */
+  /**
+   * {@code normal_(tensor, mean, std)}: values drawn from N(mean, std²).
+   *
+   * @param t the tensor to fill
+   * @param mean the mean
+   * @param std the standard deviation
+   * @return t
+   */
   public static Tensor normal_(Tensor t, double mean, double std) {
     try (GradMode g = Autograd.noGrad()) {
       return t.normal_(mean, std);
     }
   }
 
-  /** {@code normal_(tensor)}: N(0, 1). */
+  /**
+   * {@code normal_(tensor)}: N(0, 1).
+   *
+   * @param t the tensor to fill
+   * @return t
+   */
   public static Tensor normal_(Tensor t) {
     return normal_(t, 0.0, 1.0);
   }
 
-  /** {@code constant_(tensor, val)}. */
+  /**
+   * {@code constant_(tensor, val)}.
+   *
+   * @param t the tensor to fill
+   * @param value the fill value
+   * @return t
+   */
   public static Tensor constant_(Tensor t, double value) {
     try (GradMode g = Autograd.noGrad()) {
       return t.fill_(value);
     }
   }
 
-  /** {@code ones_(tensor)}. */
+  /**
+   * {@code ones_(tensor)}.
+   *
+   * @param t the tensor to fill
+   * @return t
+   */
   public static Tensor ones_(Tensor t) {
     return constant_(t, 1.0);
   }
 
-  /** {@code zeros_(tensor)}. */
+  /**
+   * {@code zeros_(tensor)}.
+   *
+   * @param t the tensor to fill
+   * @return t
+   */
   public static Tensor zeros_(Tensor t) {
     try (GradMode g = Autograd.noGrad()) {
       return t.zero_();
     }
   }
 
-  /** {@code eye_(tensor)}: the identity in a 2-D tensor (ones on the main diagonal). */
+  /**
+   * {@code eye_(tensor)}: the identity in a 2-D tensor (ones on the main diagonal).
+   *
+   * @param t a 2-D tensor
+   * @return t
+   * @throws IllegalArgumentException if t is not 2-D
+   */
   public static Tensor eye_(Tensor t) {
     if (t.dim() != 2) {
       throw new IllegalArgumentException("Only tensors with 2 dimensions are supported");
@@ -135,7 +196,12 @@ public final class Init {
     }
   }
 
-  /** {@code dirac_(tensor)} with one group. */
+  /**
+   * {@code dirac_(tensor)} with one group.
+   *
+   * @param t a 3-, 4- or 5-D convolution weight
+   * @return t
+   */
   public static Tensor dirac_(Tensor t) {
     return dirac_(t, 1);
   }
@@ -143,6 +209,11 @@ public final class Init {
   /**
    * {@code dirac_(tensor, groups)}: a 3-, 4- or 5-D convolution weight that passes its input
    * through (per group, channel d of the group's output copies input channel d).
+   *
+   * @param t a 3-, 4- or 5-D convolution weight whose dim 0 is divisible by groups
+   * @param groups the number of groups
+   * @return t
+   * @throws IllegalArgumentException for another number of dims or a bad groups
    */
   public static Tensor dirac_(Tensor t, int groups) {
     int dims = t.dim();
@@ -175,12 +246,23 @@ public final class Init {
   // ------------------------------------------------------------------------------------------
   // Glorot / He
 
-  /** {@code xavier_uniform_(tensor, gain=1)}. */
+  /**
+   * {@code xavier_uniform_(tensor, gain=1)}.
+   *
+   * @param t a weight of two or more dims
+   * @return t
+   */
   public static Tensor xavierUniform_(Tensor t) {
     return xavierUniform_(t, 1.0);
   }
 
-  /** {@code xavier_uniform_(tensor, gain)}: U(-a, a), a = gain·sqrt(6 / (fan_in + fan_out)). */
+  /**
+   * {@code xavier_uniform_(tensor, gain)}: U(-a, a), a = gain·sqrt(6 / (fan_in + fan_out)).
+   *
+   * @param t a weight of two or more dims
+   * @param gain the scale factor
+   * @return t
+   */
   public static Tensor xavierUniform_(Tensor t, double gain) {
     long[] f = calculateFanInAndFanOut(t);
     double std = gain * Math.sqrt(2.0 / (double) (f[0] + f[1]));
@@ -188,24 +270,46 @@ public final class Init {
     return uniform_(t, -a, a);
   }
 
-  /** {@code xavier_normal_(tensor, gain=1)}. */
+  /**
+   * {@code xavier_normal_(tensor, gain=1)}.
+   *
+   * @param t a weight of two or more dims
+   * @return t
+   */
   public static Tensor xavierNormal_(Tensor t) {
     return xavierNormal_(t, 1.0);
   }
 
-  /** {@code xavier_normal_(tensor, gain)}: N(0, std²), std = gain·sqrt(2 / (fan_in + fan_out)). */
+  /**
+   * {@code xavier_normal_(tensor, gain)}: N(0, std²), std = gain·sqrt(2 / (fan_in + fan_out)).
+   *
+   * @param t a weight of two or more dims
+   * @param gain the scale factor
+   * @return t
+   */
   public static Tensor xavierNormal_(Tensor t, double gain) {
     long[] f = calculateFanInAndFanOut(t);
     double std = gain * Math.sqrt(2.0 / (double) (f[0] + f[1]));
     return normal_(t, 0.0, std);
   }
 
-  /** {@code kaiming_uniform_(tensor)}: a = 0, fan_in, leaky_relu. */
+  /**
+   * {@code kaiming_uniform_(tensor)}: a = 0, fan_in, leaky_relu.
+   *
+   * @param t a weight of two or more dims
+   * @return t
+   */
   public static Tensor kaimingUniform_(Tensor t) {
     return kaimingUniform_(t, 0.0, "fan_in", "leaky_relu");
   }
 
-  /** {@code kaiming_uniform_(tensor, a)}: fan_in, leaky_relu. */
+  /**
+   * {@code kaiming_uniform_(tensor, a)}: fan_in, leaky_relu.
+   *
+   * @param t a weight of two or more dims
+   * @param a the negative slope of the leaky_relu that follows
+   * @return t
+   */
   public static Tensor kaimingUniform_(Tensor t, double a) {
     return kaimingUniform_(t, a, "fan_in", "leaky_relu");
   }
@@ -213,6 +317,12 @@ public final class Init {
   /**
    * {@code kaiming_uniform_(tensor, a, mode, nonlinearity)}: U(-bound, bound) with
    * bound = gain·sqrt(3 / fan). A zero-element tensor is left as it is (PyTorch warns).
+   *
+   * @param t a weight of two or more dims
+   * @param a the negative slope for leaky_relu
+   * @param mode "fan_in" (preserves forward variance) or "fan_out" (backward)
+   * @param nonlinearity the name passed to {@link #calculateGain(String, double)}
+   * @return t
    */
   public static Tensor kaimingUniform_(Tensor t, double a, String mode, String nonlinearity) {
     if (hasZeroDim(t)) return t;
@@ -223,17 +333,36 @@ public final class Init {
     return uniform_(t, -bound, bound);
   }
 
-  /** {@code kaiming_normal_(tensor)}: a = 0, fan_in, leaky_relu. */
+  /**
+   * {@code kaiming_normal_(tensor)}: a = 0, fan_in, leaky_relu.
+   *
+   * @param t a weight of two or more dims
+   * @return t
+   */
   public static Tensor kaimingNormal_(Tensor t) {
     return kaimingNormal_(t, 0.0, "fan_in", "leaky_relu");
   }
 
-  /** {@code kaiming_normal_(tensor, a)}: fan_in, leaky_relu. */
+  /**
+   * {@code kaiming_normal_(tensor, a)}: fan_in, leaky_relu.
+   *
+   * @param t a weight of two or more dims
+   * @param a the negative slope of the leaky_relu that follows
+   * @return t
+   */
   public static Tensor kaimingNormal_(Tensor t, double a) {
     return kaimingNormal_(t, a, "fan_in", "leaky_relu");
   }
 
-  /** {@code kaiming_normal_(tensor, a, mode, nonlinearity)}: N(0, std²), std = gain / sqrt(fan). */
+  /**
+   * {@code kaiming_normal_(tensor, a, mode, nonlinearity)}: N(0, std²), std = gain / sqrt(fan).
+   *
+   * @param t a weight of two or more dims
+   * @param a the negative slope for leaky_relu
+   * @param mode "fan_in" or "fan_out"
+   * @param nonlinearity the name passed to {@link #calculateGain(String, double)}
+   * @return t
+   */
   public static Tensor kaimingNormal_(Tensor t, double a, String mode, String nonlinearity) {
     if (hasZeroDim(t)) return t;
     long fan = correctFan(t, mode);
@@ -245,7 +374,12 @@ public final class Init {
   // ------------------------------------------------------------------------------------------
   // truncated normal
 
-  /** {@code trunc_normal_(tensor)}: mean 0, std 1, cut at [-2, 2]. */
+  /**
+   * {@code trunc_normal_(tensor)}: mean 0, std 1, cut at [-2, 2].
+   *
+   * @param t the tensor to fill
+   * @return t
+   */
   public static Tensor truncNormal_(Tensor t) {
     return truncNormal_(t, 0.0, 1.0, -2.0, 2.0);
   }
@@ -255,6 +389,13 @@ public final class Init {
    * uniformly in [2·cdf(a)−1, 2·cdf(b)−1], map it through erfinv, scale by std·√2, shift by the
    * mean, then clamp to [a, b]. The uniform draw is the generator's, so the stream matches torch;
    * erfinv is evaluated here in double precision.
+   *
+   * @param t the tensor to fill
+   * @param mean the mean of the underlying normal
+   * @param std its standard deviation
+   * @param a the lower cut-off
+   * @param b the upper cut-off
+   * @return t
    */
   public static Tensor truncNormal_(Tensor t, double mean, double std, double a, double b) {
     double l = normCdf((a - mean) / std);
@@ -364,7 +505,12 @@ public final class Init {
   // ------------------------------------------------------------------------------------------
   // orthogonal
 
-  /** {@code orthogonal_(tensor, gain=1)}. */
+  /**
+   * {@code orthogonal_(tensor, gain=1)}.
+   *
+   * @param t a tensor of two or more dims
+   * @return t
+   */
   public static Tensor orthogonal_(Tensor t) {
     return orthogonal_(t, 1.0);
   }
@@ -373,6 +519,11 @@ public final class Init {
    * {@code orthogonal_(tensor, gain)}: the Q factor of the QR decomposition of a standard normal
    * (rows × cols) matrix (transposed first when {@code rows < cols}), with Q's columns multiplied by the
    * signs of R's diagonal as PyTorch does, so the result is unique given the normal draw.
+   *
+   * @param t a tensor of two or more dims, viewed as (size(0), rest)
+   * @param gain the scale factor
+   * @return t
+   * @throws IllegalArgumentException if t has fewer than 2 dims
    */
   public static Tensor orthogonal_(Tensor t, double gain) {
     if (t.dim() < 2) {
