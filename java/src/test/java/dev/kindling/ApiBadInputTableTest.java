@@ -140,6 +140,12 @@ class ApiBadInputTableTest {
     return b.array();
   }
 
+  /** A header length field that claims n bytes, followed by the given (shorter) header. */
+  private static byte[] headerLength(long n, String header) {
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN).putLong(n).put(h).array();
+  }
+
   /** A valid safetensors file of one float tensor [4, 4], cut to its first n bytes. */
   private static Path truncatedSafetensors(String name, int keep) throws IOException {
     Path p = dir.resolve(name);
@@ -229,6 +235,9 @@ class ApiBadInputTableTest {
       s.register("x", new ReLU());
       s.registerParameter("x", leaf(2));
     }, "'x'", "already exists"));
+    rows.add(bad("registerParameter: a non-leaf tensor", ARG, () -> new Sequential().registerParameter("w", leaf(2).mul(2.0)), "'w'", "non-leaf"));
+    rows.add(bad("registerParameter: an integer tensor", ARG, () -> new Sequential().registerParameter("w", Tensor.zeros(new long[] {2}, DType.INT64)), "'w'", "floating point"));
+    rows.add(bad("register: a null module", NULL, () -> new Sequential().register("m", null), "'m'", "null"));
     rows.add(bad("a closed Linear's forward", STATE, () -> {
       Linear l = new Linear(2, 3);
       l.close();
@@ -286,7 +295,7 @@ class ApiBadInputTableTest {
     rows.add(bad("SafeTensors.read: an empty file", ARG, () -> SafeTensors.read(file("empty.safetensors", new byte[0])), "empty.safetensors"));
     rows.add(bad("SafeTensors.read: cut inside the header", ARG, () -> SafeTensors.read(truncatedSafetensors("cut-header.safetensors", 20)), "cut-header.safetensors"));
     rows.add(bad("SafeTensors.read: cut inside the data", ARG, () -> SafeTensors.read(truncatedSafetensors("cut-data.safetensors", 90)), "cut-data.safetensors"));
-    rows.add(bad("SafeTensors.read: header length past the end", ARG, () -> SafeTensors.read(file("huge.safetensors", safetensors("{}", 0).clone())), "huge.safetensors"));
+    rows.add(bad("SafeTensors.read: header length past the end", ARG, () -> SafeTensors.read(file("huge.safetensors", headerLength(1000, "{}"))), "huge.safetensors", "1000"));
     rows.add(bad("SafeTensors.parse: a header that is not JSON", ARG, () -> SafeTensors.parse(safetensors("{\"w\": [1, 2", 0)), "JSON"));
     rows.add(bad("SafeTensors.parse: an unknown dtype", ARG, () -> SafeTensors.parse(safetensors("{\"w\":{\"dtype\":\"Q8\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2)), "Q8"));
     rows.add(bad("SafeTensors.parse: offsets that do not match the shape", ARG, () -> SafeTensors.parse(safetensors("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,8]}}", 8)), "'w'"));
