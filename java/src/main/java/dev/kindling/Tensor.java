@@ -1604,6 +1604,13 @@ public final class Tensor implements AutoCloseable {
       Tensor g = wrap(grad);
       Tensor r = hook.apply(g);
       if (r == null || r == g) return 0;
+      // As PyTorch: a hook may replace the gradient but not change its size or dtype.
+      if (!java.util.Arrays.equals(r.shape(), g.shape()))
+        throw new IllegalArgumentException("register_hook: hook has changed the size of value: the gradient has shape "
+            + java.util.Arrays.toString(g.shape()) + " but the hook returned " + java.util.Arrays.toString(r.shape()));
+      if (r.dtype() != g.dtype())
+        throw new IllegalArgumentException("register_hook: hook has changed the type of value: the gradient is "
+            + g.dtype() + " but the hook returned " + r.dtype());
       return KindlingNative.kd_retain(r.h("register_hook (returned gradient)"));
     });
     int st = kd_register_hook(self, id);

@@ -753,7 +753,8 @@ public final class F {
     }
     for (long c : tg.toLongArray()) {
       if (c != ignoreIndex && (c < 0 || c >= classes)) {
-        throw new IllegalArgumentException(name + ": target " + c + " is out of bounds for "
+        // PyTorch raises IndexError here ("Target 5 is out of bounds.").
+        throw new IndexOutOfBoundsException(name + ": target " + c + " is out of bounds for "
             + classes + " classes (input shape " + shape(input) + ")");
       }
     }

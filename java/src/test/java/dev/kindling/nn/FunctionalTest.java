@@ -188,8 +188,11 @@ class FunctionalTest {
     Tensor logits = Tensor.zeros(3, 4);
     assertMessage(() -> F.crossEntropy(logits, Tensor.of(1L, 2L)),
         "cross_entropy", "[3]", "[3, 4]", "[2]");
-    assertMessage(() -> F.crossEntropy(logits, Tensor.of(1L, 2L, 4L)), "cross_entropy", "target 4", "out of bounds");
-    assertMessage(() -> F.crossEntropy(logits, Tensor.of(1L, -1L, 0L)), "cross_entropy", "target -1");
+    // An out-of-range class index is PyTorch's IndexError.
+    IndexOutOfBoundsException past = assertThrows(IndexOutOfBoundsException.class, () -> F.crossEntropy(logits, Tensor.of(1L, 2L, 4L)));
+    assertTrue(past.getMessage().contains("cross_entropy: target 4 is out of bounds"), past.getMessage());
+    IndexOutOfBoundsException negative = assertThrows(IndexOutOfBoundsException.class, () -> F.crossEntropy(logits, Tensor.of(1L, -1L, 0L)));
+    assertTrue(negative.getMessage().contains("cross_entropy: target -1"), negative.getMessage());
     assertMessage(() -> F.crossEntropy(logits, Tensor.of(1.0f, 2.0f, 0.0f)), "cross_entropy", "int64", "float32");
     assertMessage(() -> F.crossEntropy(logits, Tensor.zeros(new long[] {3, 4}, DType.INT64)),
         "cross_entropy", "floating point target", "int64");
@@ -197,7 +200,8 @@ class FunctionalTest {
         "cross_entropy", "weight", "[3]");
     assertMessage(() -> F.crossEntropy(logits, Tensor.of(1L, 2L, 0L), null, -100, Reduction.MEAN, 1.5),
         "cross_entropy", "label_smoothing");
-    assertMessage(() -> F.nllLoss(logits, Tensor.of(1L, 5L, 0L)), "nll_loss", "target 5");
+    IndexOutOfBoundsException nll = assertThrows(IndexOutOfBoundsException.class, () -> F.nllLoss(logits, Tensor.of(1L, 5L, 0L)));
+    assertTrue(nll.getMessage().contains("nll_loss: target 5"), nll.getMessage());
     assertMessage(() -> F.nllLoss(Tensor.zeros(new long[] {3, 4}, DType.INT64), Tensor.of(1L, 2L, 0L)),
         "nll_loss", "floating point input", "int64");
     assertMessage(() -> F.mseLoss(Tensor.zeros(2, 3), Tensor.zeros(4)), "mse_loss", "[4]", "[2, 3]");
