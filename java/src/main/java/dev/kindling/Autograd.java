@@ -73,20 +73,25 @@ public final class Autograd {
    */
   public static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
       boolean retainGraph, boolean createGraph, boolean allowUnused) {
-    long[] outs = Tensor.handles(outputs, "grad", "outputs", false);
-    long[] ins = Tensor.handles(inputs, "grad", "inputs", false);
-    long[] gos = null;
-    if (gradOutputs != null) {
-      if (gradOutputs.size() != outputs.size())
-        throw new IllegalArgumentException("grad: got " + gradOutputs.size() + " gradOutputs for " + outputs.size() + " outputs");
-      gos = Tensor.handles(gradOutputs, "grad", "gradOutputs", true);
+    Pins pins = Pins.enter();
+    try {
+      long[] outs = Tensor.handles(outputs, "grad", "outputs", false);
+      long[] ins = Tensor.handles(inputs, "grad", "inputs", false);
+      long[] gos = null;
+      if (gradOutputs != null) {
+        if (gradOutputs.size() != outputs.size())
+          throw new IllegalArgumentException("grad: got " + gradOutputs.size() + " gradOutputs for " + outputs.size() + " outputs");
+        gos = Tensor.handles(gradOutputs, "grad", "gradOutputs", true);
+      }
+      long[] res = new long[ins.length];
+      Native.check(KindlingNative.kd_autograd_grad(outs, gos, outs.length, ins, ins.length, retainGraph ? 1 : 0,
+          createGraph ? 1 : 0, allowUnused ? 1 : 0, res));
+      List<Tensor> out = new ArrayList<>(res.length);
+      for (long h : res) out.add(h == 0 ? null : Tensor.fromNativeHandle(h));
+      return out;
+    } finally {
+      pins.exit();
     }
-    long[] res = new long[ins.length];
-    Native.check(KindlingNative.kd_autograd_grad(outs, gos, outs.length, ins, ins.length, retainGraph ? 1 : 0,
-        createGraph ? 1 : 0, allowUnused ? 1 : 0, res));
-    List<Tensor> out = new ArrayList<>(res.length);
-    for (long h : res) out.add(h == 0 ? null : Tensor.fromNativeHandle(h));
-    return out;
   }
 
   /**
@@ -136,10 +141,15 @@ public final class Autograd {
    * @param createGraph record the backward pass for higher-order gradients
    */
   public static void backward(List<Tensor> tensors, List<Tensor> gradTensors, boolean retainGraph, boolean createGraph) {
-    long[] roots = Tensor.handles(tensors, "backward", "tensors", false);
-    long[] gs = gradTensors == null ? null : Tensor.handles(gradTensors, "backward", "gradTensors", true);
-    if (gs != null && gs.length != roots.length)
-      throw new IllegalArgumentException("backward: got " + gs.length + " gradients for " + roots.length + " tensors");
-    Native.check(KindlingNative.kd_backward(roots, gs, roots.length, retainGraph ? 1 : 0, createGraph ? 1 : 0, new long[0], 0));
+    Pins pins = Pins.enter();
+    try {
+      long[] roots = Tensor.handles(tensors, "backward", "tensors", false);
+      long[] gs = gradTensors == null ? null : Tensor.handles(gradTensors, "backward", "gradTensors", true);
+      if (gs != null && gs.length != roots.length)
+        throw new IllegalArgumentException("backward: got " + gs.length + " gradients for " + roots.length + " tensors");
+      Native.check(KindlingNative.kd_backward(roots, gs, roots.length, retainGraph ? 1 : 0, createGraph ? 1 : 0, new long[0], 0));
+    } finally {
+      pins.exit();
+    }
   }
 }

@@ -36,11 +36,11 @@ public final class Tensor implements AutoCloseable {
   }
 
   private static final Cleaner CLEANER = Cleaner.create();
-  private static final VarHandle HANDLE;
+  private static final VarHandle STATE;
 
   static {
     try {
-      HANDLE = MethodHandles.lookup().findVarHandle(Tensor.class, "handle", long.class);
+      STATE = MethodHandles.lookup().findVarHandle(Tensor.class, "state", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -59,7 +59,13 @@ public final class Tensor implements AutoCloseable {
   private static final long[] NO_DIMS = new long[0];
   private static final int MAX_DIMS = 16;  // kMaxDims of the native core
 
-  private volatile long handle;
+  private final long handle;
+  /**
+   * Lifetime word: bit 0 = closed (no new pins), bit 1 = native reference released (exactly
+   * once), the rest = number of pins held by native calls in flight ({@link Pins}).
+   */
+  private volatile int state;
+  private static final int CLOSED = 1, RELEASED = 2, PIN = 4;
   Scope owner;
   private Cleaner.Cleanable cleanable;
 
@@ -104,17 +110,25 @@ public final class Tensor implements AutoCloseable {
   }
 
   void registerCleaner() {
-    if (cleanable == null) {
+    if (cleanable == null && (state & CLOSED) == 0) {
       final long h = handle;
-      if (h != 0) cleanable = CLEANER.register(this, () -> kd_release(h));
+      cleanable = CLEANER.register(this, () -> kd_release(h));
     }
   }
 
-  /** The native handle, or an IllegalStateException naming the op if closed. */
+  /**
+   * The native handle, pinned in this thread's open {@link Pins} frame until it exits, or an
+   * IllegalStateException naming the op if closed.
+   */
   long h(String op) {
-    long h = handle;
-    if (h == 0) throw new IllegalStateException(op + ": tensor has been closed (its native memory was released)");
-    return h;
+    Pins frame = Pins.open(op);
+    int s;
+    do {
+      s = state;
+      if ((s & CLOSED) != 0) throw new IllegalStateException(op + ": tensor has been closed (its native memory was released)");
+    } while (!STATE.weakCompareAndSet(this, s, s + PIN));
+    frame.add(this);
+    return handle;
   }
 
   private static long h(Tensor t, String op, String what) {
@@ -122,27 +136,47 @@ public final class Tensor implements AutoCloseable {
     return t.h(op);
   }
 
-  /** Releases this object's native reference. Idempotent; other views of the data stay valid. */
-  @Override
-  public void close() {
-    long h = (long) HANDLE.getAndSet(this, 0L);
-    if (h == 0) return;
-    Cleaner.Cleanable c = cleanable;
-    if (c != null) c.clean();
-    else kd_release(h);
+  /** Drops one pin; the last one after close() releases the native reference. */
+  void unpin() {
+    int s = (int) STATE.getAndAdd(this, -PIN) - PIN;
+    if (s == CLOSED) release();
   }
 
   /**
-   * Whether {@link #close()} has released this object's native reference.
+   * Releases this object's native reference. Idempotent; other views of the data stay valid. If
+   * another thread is inside a native call on this tensor, the release happens when that call
+   * returns; any later use fails with an IllegalStateException.
+   */
+  @Override
+  public void close() {
+    int s = (int) STATE.getAndBitwiseOr(this, CLOSED);
+    if ((s & CLOSED) == 0 && s < PIN) release();
+  }
+
+  private void release() {
+    int s;
+    do {
+      s = state;
+      if ((s & RELEASED) != 0) return;
+    } while (!STATE.compareAndSet(this, s, s | RELEASED));
+    Cleaner.Cleanable c = cleanable;
+    if (c != null) c.clean();
+    else kd_release(handle);
+  }
+
+  /**
+   * Whether {@link #close()} has been called; its native reference is then released, at the
+   * latest when a native call another thread is making on it returns.
    *
    * @return true once closed
    */
   public boolean isClosed() {
-    return handle == 0;
+    return (state & CLOSED) != 0;
   }
 
   /**
-   * The native handle (for Kindling's own modules).
+   * The native handle (for Kindling's own modules), pinned until the current {@link Pins} frame
+   * exits; call only inside one.
    *
    * @return the native {@code kd_tensor} handle
    */
@@ -928,15 +962,20 @@ public final class Tensor implements AutoCloseable {
   }
 
   private static Tensor fillRandom(long[] shape, DType dtype, Device device, String op, boolean normal) {
-    if (!dt(dtype, op).isFloatingPoint())
-      throw new IllegalArgumentException(op + ": expected a floating point dtype, got " + dtype);
-    Tensor t = empty(shape, dtype, device);
+    Pins pins = Pins.enter();
     try {
-      Native.check(normal ? kd_normal_(t.h(op), 0.0, 1.0) : kd_uniform_(t.h(op), 0.0, 1.0));
-      return t;
-    } catch (RuntimeException e) {
-      t.close();
-      throw e;
+      if (!dt(dtype, op).isFloatingPoint())
+        throw new IllegalArgumentException(op + ": expected a floating point dtype, got " + dtype);
+      Tensor t = empty(shape, dtype, device);
+      try {
+        Native.check(normal ? kd_normal_(t.h(op), 0.0, 1.0) : kd_uniform_(t.h(op), 0.0, 1.0));
+        return t;
+      } catch (RuntimeException e) {
+        t.close();
+        throw e;
+      }
+    } finally {
+      pins.exit();
     }
   }
 
@@ -1064,9 +1103,14 @@ public final class Tensor implements AutoCloseable {
   }
 
   private static long[] shapeOf(Tensor t, String op) {
-    if (t == null) throw new NullPointerException(op + ": tensor is null");
-    t.h(op);
-    return t.shape();
+    Pins pins = Pins.enter();
+    try {
+      if (t == null) throw new NullPointerException(op + ": tensor is null");
+      t.h(op);
+      return t.shape();
+    } finally {
+      pins.exit();
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1078,7 +1122,12 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor's dtype
    */
   public DType dtype() {
-    return DType.fromCode(kd_dtype(h("dtype")));
+    Pins pins = Pins.enter();
+    try {
+      return DType.fromCode(kd_dtype(h("dtype")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1087,8 +1136,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor's device
    */
   public Device device() {
-    long h = h("device");
-    return kd_device(h) == Device.Type.CPU.code() ? Device.CPU : Device.cuda(kd_device_index(h));
+    Pins pins = Pins.enter();
+    try {
+      long h = h("device");
+      return kd_device(h) == Device.Type.CPU.code() ? Device.CPU : Device.cuda(kd_device_index(h));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1097,7 +1151,12 @@ public final class Tensor implements AutoCloseable {
    * @return true on a CUDA device
    */
   public boolean isCuda() {
-    return kd_device(h("isCuda")) == Device.Type.CUDA.code();
+    Pins pins = Pins.enter();
+    try {
+      return kd_device(h("isCuda")) == Device.Type.CUDA.code();
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1106,7 +1165,12 @@ public final class Tensor implements AutoCloseable {
    * @return true on the CPU
    */
   public boolean isCpu() {
-    return kd_device(h("isCpu")) == Device.Type.CPU.code();
+    Pins pins = Pins.enter();
+    try {
+      return kd_device(h("isCpu")) == Device.Type.CPU.code();
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1115,7 +1179,12 @@ public final class Tensor implements AutoCloseable {
    * @return the number of dims
    */
   public int dim() {
-    return kd_ndim(h("dim"));
+    Pins pins = Pins.enter();
+    try {
+      return kd_ndim(h("dim"));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1133,7 +1202,12 @@ public final class Tensor implements AutoCloseable {
    * @return the product of the sizes
    */
   public long numel() {
-    return kd_numel(h("numel"));
+    Pins pins = Pins.enter();
+    try {
+      return kd_numel(h("numel"));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1142,10 +1216,15 @@ public final class Tensor implements AutoCloseable {
    * @return a fresh array of the sizes
    */
   public long[] shape() {
-    long h = h("shape");
-    long[] out = new long[kd_ndim(h)];
-    if (out.length > 0) kd_shape(h, out);
-    return out;
+    Pins pins = Pins.enter();
+    try {
+      long h = h("shape");
+      long[] out = new long[kd_ndim(h)];
+      if (out.length > 0) kd_shape(h, out);
+      return out;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1165,8 +1244,13 @@ public final class Tensor implements AutoCloseable {
    * @throws IndexOutOfBoundsException if dim is out of range
    */
   public long size(int dim) {
-    long h = h("size");
-    return kd_size(h, wrapDim(dim, kd_ndim(h), "size"));
+    Pins pins = Pins.enter();
+    try {
+      long h = h("size");
+      return kd_size(h, wrapDim(dim, kd_ndim(h), "size"));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1175,10 +1259,15 @@ public final class Tensor implements AutoCloseable {
    * @return a fresh array with one stride per dim
    */
   public long[] stride() {
-    long h = h("stride");
-    long[] out = new long[kd_ndim(h)];
-    if (out.length > 0) kd_strides(h, out);
-    return out;
+    Pins pins = Pins.enter();
+    try {
+      long h = h("stride");
+      long[] out = new long[kd_ndim(h)];
+      if (out.length > 0) kd_strides(h, out);
+      return out;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1189,8 +1278,13 @@ public final class Tensor implements AutoCloseable {
    * @throws IndexOutOfBoundsException if dim is out of range
    */
   public long stride(int dim) {
-    long h = h("stride");
-    return kd_stride(h, wrapDim(dim, kd_ndim(h), "stride"));
+    Pins pins = Pins.enter();
+    try {
+      long h = h("stride");
+      return kd_stride(h, wrapDim(dim, kd_ndim(h), "stride"));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1200,7 +1294,12 @@ public final class Tensor implements AutoCloseable {
    * @return the storage offset
    */
   public long storageOffset() {
-    return kd_storage_offset(h("storageOffset"));
+    Pins pins = Pins.enter();
+    try {
+      return kd_storage_offset(h("storageOffset"));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1209,7 +1308,12 @@ public final class Tensor implements AutoCloseable {
    * @return true if contiguous
    */
   public boolean isContiguous() {
-    return kd_is_contiguous(h("isContiguous")) != 0;
+    Pins pins = Pins.enter();
+    try {
+      return kd_is_contiguous(h("isContiguous")) != 0;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1228,7 +1332,12 @@ public final class Tensor implements AutoCloseable {
    * @return true if both share one storage
    */
   public boolean sharesStorageWith(Tensor other) {
-    return kd_same_storage(h("sharesStorageWith"), h(other, "sharesStorageWith", "other")) != 0;
+    Pins pins = Pins.enter();
+    try {
+      return kd_same_storage(h("sharesStorageWith"), h(other, "sharesStorageWith", "other")) != 0;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1237,7 +1346,12 @@ public final class Tensor implements AutoCloseable {
    * @return the current version
    */
   public long version() {
-    return kd_version_counter(h("version"));
+    Pins pins = Pins.enter();
+    try {
+      return kd_version_counter(h("version"));
+    } finally {
+      pins.exit();
+    }
   }
 
   static int wrapDim(int dim, int ndim, String op) {
@@ -1275,15 +1389,20 @@ public final class Tensor implements AutoCloseable {
    * @return the single element converted to double
    */
   public double item() {
-    long h = h("item");
-    double[] out = new double[1];
-    long r = hostReadable(h);
+    Pins pins = Pins.enter();
     try {
-      Native.check(kd_item(r, out));
+      long h = h("item");
+      double[] out = new double[1];
+      long r = hostReadable(h);
+      try {
+        Native.check(kd_item(r, out));
+      } finally {
+        releaseHost(r, h);
+      }
+      return out[0];
     } finally {
-      releaseHost(r, h);
+      pins.exit();
     }
-    return out[0];
   }
 
   /**
@@ -1302,17 +1421,22 @@ public final class Tensor implements AutoCloseable {
    * @throws IllegalArgumentException if the tensor does not have exactly one element
    */
   public long itemLong() {
-    long h = h("item");
-    if (kd_numel(h) != 1)
-      throw new IllegalArgumentException("item: a Tensor with " + kd_numel(h) + " elements cannot be converted to Scalar");
-    long[] out = new long[1];
-    long r = hostReadable(h);
+    Pins pins = Pins.enter();
     try {
-      Native.check(kd_copy_to_long(r, out, 1));
+      long h = h("item");
+      if (kd_numel(h) != 1)
+        throw new IllegalArgumentException("item: a Tensor with " + kd_numel(h) + " elements cannot be converted to Scalar");
+      long[] out = new long[1];
+      long r = hostReadable(h);
+      try {
+        Native.check(kd_copy_to_long(r, out, 1));
+      } finally {
+        releaseHost(r, h);
+      }
+      return out[0];
     } finally {
-      releaseHost(r, h);
+      pins.exit();
     }
-    return out[0];
   }
 
   /**
@@ -1325,9 +1449,14 @@ public final class Tensor implements AutoCloseable {
   }
 
   private int count(String op) {
-    long n = kd_numel(h(op));
-    if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException(op + ": " + n + " elements do not fit a Java array");
-    return (int) n;
+    Pins pins = Pins.enter();
+    try {
+      long n = kd_numel(h(op));
+      if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException(op + ": " + n + " elements do not fit a Java array");
+      return (int) n;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1336,15 +1465,20 @@ public final class Tensor implements AutoCloseable {
    * @return a new array with numel() values
    */
   public float[] toFloatArray() {
-    int n = count("toFloatArray");
-    float[] out = new float[n];
-    long h = h("read"), r = hostReadable(h);
+    Pins pins = Pins.enter();
     try {
-      Native.check(kd_copy_to_float(r, out, n));
+      int n = count("toFloatArray");
+      float[] out = new float[n];
+      long h = h("read"), r = hostReadable(h);
+      try {
+        Native.check(kd_copy_to_float(r, out, n));
+      } finally {
+        releaseHost(r, h);
+      }
+      return out;
     } finally {
-      releaseHost(r, h);
+      pins.exit();
     }
-    return out;
   }
 
   /**
@@ -1353,15 +1487,20 @@ public final class Tensor implements AutoCloseable {
    * @return a new array with numel() values
    */
   public double[] toDoubleArray() {
-    int n = count("toDoubleArray");
-    double[] out = new double[n];
-    long h = h("read"), r = hostReadable(h);
+    Pins pins = Pins.enter();
     try {
-      Native.check(kd_copy_to_double(r, out, n));
+      int n = count("toDoubleArray");
+      double[] out = new double[n];
+      long h = h("read"), r = hostReadable(h);
+      try {
+        Native.check(kd_copy_to_double(r, out, n));
+      } finally {
+        releaseHost(r, h);
+      }
+      return out;
     } finally {
-      releaseHost(r, h);
+      pins.exit();
     }
-    return out;
   }
 
   /**
@@ -1371,15 +1510,20 @@ public final class Tensor implements AutoCloseable {
    * @return a new array with numel() values
    */
   public long[] toLongArray() {
-    int n = count("toLongArray");
-    long[] out = new long[n];
-    long h = h("read"), r = hostReadable(h);
+    Pins pins = Pins.enter();
     try {
-      Native.check(kd_copy_to_long(r, out, n));
+      int n = count("toLongArray");
+      long[] out = new long[n];
+      long h = h("read"), r = hostReadable(h);
+      try {
+        Native.check(kd_copy_to_long(r, out, n));
+      } finally {
+        releaseHost(r, h);
+      }
+      return out;
     } finally {
-      releaseHost(r, h);
+      pins.exit();
     }
-    return out;
   }
 
   /**
@@ -1388,33 +1532,48 @@ public final class Tensor implements AutoCloseable {
    * @return a new array with numel() values
    */
   public boolean[] toBooleanArray() {
-    int n = count("toBooleanArray");
-    byte[] b = new byte[n];
-    long h = h("read"), r = hostReadable(h);
+    Pins pins = Pins.enter();
     try {
-      Native.check(kd_copy_to_bool(r, b, n));
+      int n = count("toBooleanArray");
+      byte[] b = new byte[n];
+      long h = h("read"), r = hostReadable(h);
+      try {
+        Native.check(kd_copy_to_bool(r, b, n));
+      } finally {
+        releaseHost(r, h);
+      }
+      boolean[] out = new boolean[n];
+      for (int i = 0; i < n; i++) out[i] = b[i] != 0;
+      return out;
     } finally {
-      releaseHost(r, h);
+      pins.exit();
     }
-    boolean[] out = new boolean[n];
-    for (int i = 0; i < n; i++) out[i] = b[i] != 0;
-    return out;
   }
 
   /** Prints like PyTorch: {@code tensor([[1., 2.], [3., 4.]])} with dtype when not the default. */
   @Override
   public String toString() {
-    if (handle == 0) return "tensor(<closed>)";
-    List<String> suffixes = new ArrayList<>(1);
-    long h = handle;
-    long node = kd_grad_fn(h);
-    if (node != 0) {
-      suffixes.add("grad_fn=<" + kd_node_name(node) + ">");
-      kd_node_release(node);
-    } else if (kd_requires_grad(h) != 0) {
-      suffixes.add("requires_grad=True");
+    Pins pins = Pins.enter();
+    try {
+      if (isClosed()) return "tensor(<closed>)";
+      List<String> suffixes = new ArrayList<>(1);
+      long h;
+      try {
+        h = h("toString");
+      } catch (IllegalStateException closedMeanwhile) {
+        return "tensor(<closed>)";
+      }
+      long node = kd_grad_fn(h);
+      if (node != 0) {
+        suffixes.add("grad_fn=<" + kd_node_name(node) + ">");
+        kd_node_release(node);
+      } else if (kd_requires_grad(h) != 0) {
+        suffixes.add("requires_grad=True");
+      }
+      return TensorFormatter.format(this, suffixes);
+    } finally {
+      pins.exit();
     }
-    return TensorFormatter.format(this, suffixes);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1426,7 +1585,12 @@ public final class Tensor implements AutoCloseable {
    * @return true if autograd records ops on this tensor
    */
   public boolean requiresGrad() {
-    return kd_requires_grad(h("requiresGrad")) != 0;
+    Pins pins = Pins.enter();
+    try {
+      return kd_requires_grad(h("requiresGrad")) != 0;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1436,8 +1600,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor requiresGrad_(boolean flag) {
-    Native.check(kd_set_requires_grad(h("requires_grad_"), flag ? 1 : 0));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_set_requires_grad(h("requires_grad_"), flag ? 1 : 0));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1456,9 +1625,14 @@ public final class Tensor implements AutoCloseable {
    * @return the gradient, or null if none has been accumulated
    */
   public Tensor grad() {
-    long[] out = new long[1];
-    Native.check(kd_grad(h("grad"), out));
-    return out[0] == 0 ? null : wrap(out[0]);
+    Pins pins = Pins.enter();
+    try {
+      long[] out = new long[1];
+      Native.check(kd_grad(h("grad"), out));
+      return out[0] == 0 ? null : wrap(out[0]);
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1468,8 +1642,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor setGrad(Tensor g) {
-    Native.check(kd_set_grad(h("grad"), g == null ? 0 : g.h("grad")));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_set_grad(h("grad"), g == null ? 0 : g.h("grad")));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1478,7 +1657,12 @@ public final class Tensor implements AutoCloseable {
    * @return true for a leaf
    */
   public boolean isLeaf() {
-    return kd_is_leaf(h("isLeaf")) != 0;
+    Pins pins = Pins.enter();
+    try {
+      return kd_is_leaf(h("isLeaf")) != 0;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1487,8 +1671,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor retainGrad() {
-    Native.check(kd_retain_grad(h("retain_grad")));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_retain_grad(h("retain_grad")));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1497,7 +1686,12 @@ public final class Tensor implements AutoCloseable {
    * @return true if .grad is kept after backward
    */
   public boolean retainsGrad() {
-    return kd_retains_grad(h("retains_grad")) != 0;
+    Pins pins = Pins.enter();
+    try {
+      return kd_retains_grad(h("retains_grad")) != 0;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1506,7 +1700,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor without grad_fn and with requires_grad false
    */
   public Tensor detach() {
-    return make(kd_detach(h("detach")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_detach(h("detach")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1515,8 +1714,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor detach_() {
-    Native.check(kd_detach_(h("detach_")));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_detach_(h("detach_")));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1525,7 +1729,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor on the same data, not tracked by autograd
    */
   public Tensor data() {
-    return make(kd_detach(h("data")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_detach(h("data")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1537,9 +1746,14 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor setData(Tensor src) {
-    if (src == null) throw new NullPointerException("setData: src is null");
-    Native.check(kd_set_data(h("set_data"), src.h("set_data")));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      if (src == null) throw new NullPointerException("setData: src is null");
+      Native.check(kd_set_data(h("set_data"), src.h("set_data")));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1548,7 +1762,12 @@ public final class Tensor implements AutoCloseable {
    * @return the grad_fn node, or null
    */
   public Node gradFn() {
-    return Node.wrap(kd_grad_fn(h("grad_fn")));
+    Pins pins = Pins.enter();
+    try {
+      return Node.wrap(kd_grad_fn(h("grad_fn")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /** Computes gradients of this one-element tensor w.r.t. the leaves ({@code t.backward()}). */
@@ -1584,9 +1803,14 @@ public final class Tensor implements AutoCloseable {
    * @param createGraph record the backward pass itself, for higher-order gradients
    */
   public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
-    long[] roots = {h("backward")};
-    long[] grads = {gradient == null ? 0 : gradient.h("backward")};
-    Native.check(kd_backward(roots, grads, 1, retainGraph ? 1 : 0, createGraph ? 1 : 0, NO_DIMS, 0));
+    Pins pins = Pins.enter();
+    try {
+      long[] roots = {h("backward")};
+      long[] grads = {gradient == null ? 0 : gradient.h("backward")};
+      Native.check(kd_backward(roots, grads, 1, retainGraph ? 1 : 0, createGraph ? 1 : 0, NO_DIMS, 0));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1598,39 +1822,58 @@ public final class Tensor implements AutoCloseable {
    * @return a handle whose remove() unregisters the hook
    */
   public RemovableHandle registerHook(Function<Tensor, Tensor> hook) {
-    if (hook == null) throw new NullPointerException("register_hook: hook is null");
-    long self = h("register_hook");
-    long id = Hooks.add(grad -> {
-      Tensor g = wrap(grad);
-      Tensor r = hook.apply(g);
-      if (r == null || r == g) return 0;
-      // As PyTorch: a hook may replace the gradient but not change its size or dtype.
-      if (!java.util.Arrays.equals(r.shape(), g.shape()))
-        throw new IllegalArgumentException("register_hook: hook has changed the size of value: the gradient has shape "
-            + java.util.Arrays.toString(g.shape()) + " but the hook returned " + java.util.Arrays.toString(r.shape()));
-      if (r.dtype() != g.dtype())
-        throw new IllegalArgumentException("register_hook: hook has changed the type of value: the gradient is "
-            + g.dtype() + " but the hook returned " + r.dtype());
-      return KindlingNative.kd_retain(r.h("register_hook (returned gradient)"));
-    });
-    int st = kd_register_hook(self, id);
-    if (st != 0) {
-      Hooks.remove(id);
-      Native.check(st);
-    }
-    final java.lang.ref.WeakReference<Tensor> target = new java.lang.ref.WeakReference<>(this);
-    return new RemovableHandle() {
-      private boolean removed;
-
-      @Override
-      public void remove() {
-        if (removed) return;
-        removed = true;
-        Tensor t = target.get();
-        if (t != null && !t.isClosed()) kd_remove_hook(t.handle, id);
+    Pins pins = Pins.enter();
+    try {
+      if (hook == null) throw new NullPointerException("register_hook: hook is null");
+      long self = h("register_hook");
+      long id = Hooks.add(grad -> {
+        Tensor g = wrap(grad);
+        Tensor r = hook.apply(g);
+        if (r == null || r == g) return 0;
+        // As PyTorch: a hook may replace the gradient but not change its size or dtype.
+        if (!java.util.Arrays.equals(r.shape(), g.shape()))
+          throw new IllegalArgumentException("register_hook: hook has changed the size of value: the gradient has shape "
+              + java.util.Arrays.toString(g.shape()) + " but the hook returned " + java.util.Arrays.toString(r.shape()));
+        if (r.dtype() != g.dtype())
+          throw new IllegalArgumentException("register_hook: hook has changed the type of value: the gradient is "
+              + g.dtype() + " but the hook returned " + r.dtype());
+        Pins inner = Pins.enter();
+        try {
+          return KindlingNative.kd_retain(r.h("register_hook (returned gradient)"));
+        } finally {
+          inner.exit();
+        }
+      });
+      int st = kd_register_hook(self, id);
+      if (st != 0) {
         Hooks.remove(id);
+        Native.check(st);
       }
-    };
+      final java.lang.ref.WeakReference<Tensor> target = new java.lang.ref.WeakReference<>(this);
+      return new RemovableHandle() {
+        private boolean removed;
+
+        @Override
+        public void remove() {
+          if (removed) return;
+          removed = true;
+          Tensor t = target.get();
+          if (t != null && !t.isClosed()) {
+            Pins pins = Pins.enter();
+            try {
+              kd_remove_hook(t.h("remove hook"), id);
+            } catch (IllegalStateException closedMeanwhile) {
+              // closed by another thread: its hooks went with it
+            } finally {
+              pins.exit();
+            }
+          }
+          Hooks.remove(id);
+        }
+      };
+    } finally {
+      pins.exit();
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1642,7 +1885,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new view of all the data
    */
   public Tensor alias() {
-    return make(kd_alias(h("alias")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_alias(h("alias")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1655,7 +1903,12 @@ public final class Tensor implements AutoCloseable {
    *     count differs
    */
   public Tensor view(long... shape) {
-    return make(kd_view(h("view"), shape, ndim2(shape, "view")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_view(h("view"), shape, ndim2(shape, "view")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1665,7 +1918,12 @@ public final class Tensor implements AutoCloseable {
    * @return a tensor with that shape
    */
   public Tensor reshape(long... shape) {
-    return make(kd_reshape(h("reshape"), shape, ndim2(shape, "reshape")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_reshape(h("reshape"), shape, ndim2(shape, "reshape")));
+    } finally {
+      pins.exit();
+    }
   }
 
   private static int ndim2(long[] shape, String op) {
@@ -1680,8 +1938,13 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor viewAs(Tensor other) {
-    h(other, "viewAs", "other");
-    return view(other.shape());
+    Pins pins = Pins.enter();
+    try {
+      h(other, "viewAs", "other");
+      return view(other.shape());
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1692,7 +1955,12 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor transpose(int dim0, int dim1) {
-    return make(kd_transpose(h("transpose"), dim0, dim1));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_transpose(h("transpose"), dim0, dim1));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1722,10 +1990,15 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor permute(int... dims) {
-    if (dims == null) throw new NullPointerException("permute: dims is null");
-    long[] d = new long[dims.length];
-    for (int i = 0; i < d.length; i++) d[i] = dims[i];
-    return make(kd_permute(h("permute"), d, d.length));
+    Pins pins = Pins.enter();
+    try {
+      if (dims == null) throw new NullPointerException("permute: dims is null");
+      long[] d = new long[dims.length];
+      for (int i = 0; i < d.length; i++) d[i] = dims[i];
+      return make(kd_permute(h("permute"), d, d.length));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1738,7 +2011,12 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor slice(int dim, long start, long end, long step) {
-    return make(kd_slice(h("slice"), dim, start, end, step));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_slice(h("slice"), dim, start, end, step));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1762,7 +2040,12 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor narrow(int dim, long start, long length) {
-    return make(kd_narrow(h("narrow"), dim, start, length));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_narrow(h("narrow"), dim, start, length));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1773,7 +2056,12 @@ public final class Tensor implements AutoCloseable {
    * @return a view with one dim fewer
    */
   public Tensor select(int dim, long index) {
-    return make(kd_select(h("select"), dim, index));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_select(h("select"), dim, index));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1807,7 +2095,12 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor expand(long... shape) {
-    return make(kd_expand(h("expand"), shape, ndim2(shape, "expand")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_expand(h("expand"), shape, ndim2(shape, "expand")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1817,8 +2110,13 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor expandAs(Tensor other) {
-    h(other, "expandAs", "other");
-    return expand(other.shape());
+    Pins pins = Pins.enter();
+    try {
+      h(other, "expandAs", "other");
+      return expand(other.shape());
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1827,7 +2125,12 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor squeeze() {
-    return make(kd_squeeze(h("squeeze")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_squeeze(h("squeeze")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1837,7 +2140,12 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor squeeze(int dim) {
-    return make(kd_squeeze_dim(h("squeeze"), dim));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_squeeze_dim(h("squeeze"), dim));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1847,7 +2155,12 @@ public final class Tensor implements AutoCloseable {
    * @return a view sharing this storage
    */
   public Tensor unsqueeze(int dim) {
-    return make(kd_unsqueeze(h("unsqueeze"), dim));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_unsqueeze(h("unsqueeze"), dim));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1878,7 +2191,12 @@ public final class Tensor implements AutoCloseable {
    * @return the flattened tensor
    */
   public Tensor flatten(int startDim, int endDim) {
-    return make(kd_flatten(h("flatten"), startDim, endDim));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_flatten(h("flatten"), startDim, endDim));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1887,12 +2205,22 @@ public final class Tensor implements AutoCloseable {
    * @return a contiguous tensor
    */
   public Tensor contiguous() {
-    return make(kd_contiguous(h("contiguous")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_contiguous(h("contiguous")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /** A copy with its own storage. */
   public Tensor clone() {
-    return make(kd_clone(h("clone")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_clone(h("clone")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1902,7 +2230,12 @@ public final class Tensor implements AutoCloseable {
    * @return this data in dtype; differentiable between floating dtypes
    */
   public Tensor to(DType dtype) {
-    return make(kd_to_dtype(h("to"), dt(dtype, "to").code()));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_to_dtype(h("to"), dt(dtype, "to").code()));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1951,10 +2284,15 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor on device
    */
   public Tensor to(Device device) {
-    if (device == null) throw new NullPointerException("to: device is null");
-    long h = h("to");
-    if (device.isCuda()) device.checkAvailable("to");
-    return make(kd_to_device(h, device.type().code(), device.nativeIndex()));
+    Pins pins = Pins.enter();
+    try {
+      if (device == null) throw new NullPointerException("to: device is null");
+      long h = h("to");
+      if (device.isCuda()) device.checkAvailable("to");
+      return make(kd_to_device(h, device.type().code(), device.nativeIndex()));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2009,30 +2347,60 @@ public final class Tensor implements AutoCloseable {
   // elementwise
 
   private Tensor unary(int op, String name) {
-    return make(kd_unary(op, h(name)));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_unary(op, h(name)));
+    } finally {
+      pins.exit();
+    }
   }
 
   private Tensor unary_(int op, String name) {
-    Native.check(kd_unary_(op, h(name)));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_unary_(op, h(name)));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   private Tensor binary(int op, Tensor other, String name) {
-    return make(kd_binary(op, h(name), h(other, name, "other")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_binary(op, h(name), h(other, name, "other")));
+    } finally {
+      pins.exit();
+    }
   }
 
   private Tensor binary_(int op, Tensor other, String name) {
-    Native.check(kd_binary_(op, h(name), h(other, name, "other")));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_binary_(op, h(name), h(other, name, "other")));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   private Tensor scalarOp(int op, double s, int kind, String name) {
-    return make(kd_binary_scalar(op, h(name), s, kind));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_binary_scalar(op, h(name), s, kind));
+    } finally {
+      pins.exit();
+    }
   }
 
   private Tensor scalarOp_(int op, double s, int kind, String name) {
-    Native.check(kd_binary_scalar_(op, h(name), s, kind));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_binary_scalar_(op, h(name), s, kind));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2049,7 +2417,14 @@ public final class Tensor implements AutoCloseable {
    * @param alpha the factor on other
    * @return a new tensor ({@code torch.add(self, other, alpha=alpha)})
    */
-  public Tensor add(Tensor other, double alpha) { return make(kd_add_scaled(h("add"), h(other, "add", "other"), alpha)); }
+  public Tensor add(Tensor other, double alpha) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_add_scaled(h("add"), h(other, "add", "other"), alpha));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * Adds a Python float scalar ({@code t + s}); an integer tensor becomes float32.
    *
@@ -2078,7 +2453,14 @@ public final class Tensor implements AutoCloseable {
    * @param alpha the factor on other
    * @return a new tensor
    */
-  public Tensor sub(Tensor other, double alpha) { return make(kd_add_scaled(h("sub"), h(other, "sub", "other"), -alpha)); }
+  public Tensor sub(Tensor other, double alpha) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_add_scaled(h("sub"), h(other, "sub", "other"), -alpha));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * Subtracts a Python float scalar ({@code t - s}).
    *
@@ -2099,7 +2481,14 @@ public final class Tensor implements AutoCloseable {
    * @param s the scalar minuend
    * @return a new tensor ({@code s - t}, {@code torch.rsub})
    */
-  public Tensor rsub(double s) { return make(kd_scalar_binary(SUB, s, K_FLOAT, h("rsub"))); }
+  public Tensor rsub(double s) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_scalar_binary(SUB, s, K_FLOAT, h("rsub")));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code torch.mul(self, other)}: elementwise product with broadcasting.
    *
@@ -2148,7 +2537,14 @@ public final class Tensor implements AutoCloseable {
    * @param s the scalar dividend
    * @return a new tensor ({@code s / t})
    */
-  public Tensor rdiv(double s) { return make(kd_scalar_binary(DIV, s, K_FLOAT, h("rdiv"))); }
+  public Tensor rdiv(double s) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_scalar_binary(DIV, s, K_FLOAT, h("rdiv")));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code torch.pow(self, exponent)}: elementwise power with broadcasting.
    *
@@ -2176,7 +2572,14 @@ public final class Tensor implements AutoCloseable {
    * @param base the scalar base
    * @return a new tensor ({@code base ** t})
    */
-  public Tensor rpow(double base) { return make(kd_scalar_binary(POW, base, K_FLOAT, h("rpow"))); }
+  public Tensor rpow(double base) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_scalar_binary(POW, base, K_FLOAT, h("rpow")));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code torch.remainder(self, other)}: Python-style modulo, with the sign of the divisor.
    *
@@ -2509,7 +2912,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor
    */
   public Tensor leakyRelu(double negativeSlope) {
-    return make(kd_leaky_relu(h("leaky_relu"), negativeSlope));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_leaky_relu(h("leaky_relu"), negativeSlope));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2520,7 +2928,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor ({@code torch.clamp})
    */
   public Tensor clamp(double min, double max) {
-    return make(kd_clamp(h("clamp"), min, max, Double.isNaN(min) ? 0 : 1, Double.isNaN(max) ? 0 : 1));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_clamp(h("clamp"), min, max, Double.isNaN(min) ? 0 : 1, Double.isNaN(max) ? 0 : 1));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2530,7 +2943,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor
    */
   public Tensor clampMin(double min) {
-    return make(kd_clamp(h("clamp_min"), min, 0, 1, 0));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_clamp(h("clamp_min"), min, 0, 1, 0));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2540,7 +2958,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor
    */
   public Tensor clampMax(double max) {
-    return make(kd_clamp(h("clamp_max"), 0, max, 0, 1));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_clamp(h("clamp_max"), 0, max, 0, 1));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2552,7 +2975,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor of the broadcast shape ({@code torch.where})
    */
   public static Tensor where(Tensor condition, Tensor a, Tensor b) {
-    return make(kd_where(h(condition, "where", "condition"), h(a, "where", "input"), h(b, "where", "other")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_where(h(condition, "where", "condition"), h(a, "where", "input"), h(b, "where", "other")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2574,7 +3002,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor
    */
   public Tensor maskedFill(Tensor mask, double value) {
-    return make(kd_masked_fill(h("masked_fill"), h(mask, "masked_fill", "mask"), value));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_masked_fill(h("masked_fill"), h(mask, "masked_fill", "mask"), value));
+    } finally {
+      pins.exit();
+    }
   }
 
   // in place --------------------------------------------------------------------------------
@@ -2594,8 +3027,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor add_(Tensor other, double alpha) {
-    Native.check(kd_add_scaled_(h("add_"), h(other, "add_", "other"), alpha));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_add_scaled_(h("add_"), h(other, "add_", "other"), alpha));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
   /**
    * In-place {@code t += s} with a Python float.
@@ -2626,8 +3064,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor sub_(Tensor other, double alpha) {
-    Native.check(kd_add_scaled_(h("sub_"), h(other, "sub_", "other"), -alpha));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_add_scaled_(h("sub_"), h(other, "sub_", "other"), -alpha));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
   /**
    * In-place {@code t -= s} with a Python float.
@@ -2749,8 +3192,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor clamp_(double min, double max) {
-    Native.check(kd_clamp_(h("clamp_"), min, max, Double.isNaN(min) ? 0 : 1, Double.isNaN(max) ? 0 : 1));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_clamp_(h("clamp_"), min, max, Double.isNaN(min) ? 0 : 1, Double.isNaN(max) ? 0 : 1));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2760,8 +3208,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor clampMin_(double min) {
-    Native.check(kd_clamp_(h("clamp_min_"), min, 0, 1, 0));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_clamp_(h("clamp_min_"), min, 0, 1, 0));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2771,8 +3224,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor clampMax_(double max) {
-    Native.check(kd_clamp_(h("clamp_max_"), 0, max, 0, 1));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_clamp_(h("clamp_max_"), 0, max, 0, 1));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2782,8 +3240,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor fill_(double value) {
-    Native.check(kd_fill_(h("fill_"), value));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_fill_(h("fill_"), value));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2792,8 +3255,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor zero_() {
-    Native.check(kd_zero_(h("zero_")));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_zero_(h("zero_")));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2803,8 +3271,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor copy_(Tensor src) {
-    Native.check(kd_copy_(h("copy_"), h(src, "copy_", "src")));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_copy_(h("copy_"), h(src, "copy_", "src")));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2815,8 +3288,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor maskedFill_(Tensor mask, double value) {
-    Native.check(kd_masked_fill_(h("masked_fill_"), h(mask, "masked_fill_", "mask"), value));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_masked_fill_(h("masked_fill_"), h(mask, "masked_fill_", "mask"), value));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2827,8 +3305,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor normal_(double mean, double std) {
-    Native.check(kd_normal_(h("normal_"), mean, std));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_normal_(h("normal_"), mean, std));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2848,8 +3331,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor uniform_(double from, double to) {
-    Native.check(kd_uniform_(h("uniform_"), from, to));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_uniform_(h("uniform_"), from, to));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -2868,8 +3356,13 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor bernoulli_(double p) {
-    Native.check(kd_bernoulli_(h("bernoulli_"), p));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_bernoulli_(h("bernoulli_"), p));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -2883,7 +3376,12 @@ public final class Tensor implements AutoCloseable {
   }
 
   private Tensor reduce(int op, String name, long[] dims, boolean keepdim) {
-    return make(kd_reduce(op, h(name), dims, dims.length, keepdim ? 1 : 0));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_reduce(op, h(name), dims, dims.length, keepdim ? 1 : 0));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3056,8 +3554,13 @@ public final class Tensor implements AutoCloseable {
    * @return the variances ({@code t.var(dims, correction=c, keepdim=k)})
    */
   public Tensor var(int[] dims, double correction, boolean keepdim) {
-    long[] d = dims(dims, "var");
-    return make(kd_var(h("var"), d, d.length, correction, keepdim ? 1 : 0, 0));
+    Pins pins = Pins.enter();
+    try {
+      long[] d = dims(dims, "var");
+      return make(kd_var(h("var"), d, d.length, correction, keepdim ? 1 : 0, 0));
+    } finally {
+      pins.exit();
+    }
   }
   /**
    * {@code t.std()}: standard deviation of all elements with Bessel's correction.
@@ -3090,8 +3593,13 @@ public final class Tensor implements AutoCloseable {
    * @return the standard deviations
    */
   public Tensor std(int[] dims, double correction, boolean keepdim) {
-    long[] d = dims(dims, "std");
-    return make(kd_var(h("std"), d, d.length, correction, keepdim ? 1 : 0, 1));
+    Pins pins = Pins.enter();
+    try {
+      long[] d = dims(dims, "std");
+      return make(kd_var(h("std"), d, d.length, correction, keepdim ? 1 : 0, 1));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3115,9 +3623,14 @@ public final class Tensor implements AutoCloseable {
    * @return values and indices
    */
   public ValuesIndices max(int dim, boolean keepdim) {
-    long[] out = new long[2];
-    Native.check(kd_max_dim(h("max"), dim, keepdim ? 1 : 0, out));
-    return new ValuesIndices(wrap(out[0]), wrap(out[1]));
+    Pins pins = Pins.enter();
+    try {
+      long[] out = new long[2];
+      Native.check(kd_max_dim(h("max"), dim, keepdim ? 1 : 0, out));
+      return new ValuesIndices(wrap(out[0]), wrap(out[1]));
+    } finally {
+      pins.exit();
+    }
   }
   /**
    * Elementwise maximum, like {@code torch.max(a, b)}.
@@ -3147,9 +3660,14 @@ public final class Tensor implements AutoCloseable {
    * @return values and indices
    */
   public ValuesIndices min(int dim, boolean keepdim) {
-    long[] out = new long[2];
-    Native.check(kd_min_dim(h("min"), dim, keepdim ? 1 : 0, out));
-    return new ValuesIndices(wrap(out[0]), wrap(out[1]));
+    Pins pins = Pins.enter();
+    try {
+      long[] out = new long[2];
+      Native.check(kd_min_dim(h("min"), dim, keepdim ? 1 : 0, out));
+      return new ValuesIndices(wrap(out[0]), wrap(out[1]));
+    } finally {
+      pins.exit();
+    }
   }
   /**
    * Elementwise minimum, like {@code torch.min(a, b)}.
@@ -3164,7 +3682,14 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a 0-dim int64 tensor ({@code t.argmax()})
    */
-  public Tensor argmax() { return make(kd_argmax(h("argmax"), 0, 0, 0)); }
+  public Tensor argmax() {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_argmax(h("argmax"), 0, 0, 0));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code t.argmax(dim)}: int64 indices of the maxima along dim, dim removed.
    *
@@ -3179,13 +3704,27 @@ public final class Tensor implements AutoCloseable {
    * @param keepdim keep dim with size 1
    * @return the indices
    */
-  public Tensor argmax(int dim, boolean keepdim) { return make(kd_argmax(h("argmax"), dim, 1, keepdim ? 1 : 0)); }
+  public Tensor argmax(int dim, boolean keepdim) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_argmax(h("argmax"), dim, 1, keepdim ? 1 : 0));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code t.argmin()}: the index of the minimum in the flattened tensor.
    *
    * @return a 0-dim int64 tensor
    */
-  public Tensor argmin() { return make(kd_argmin(h("argmin"), 0, 0, 0)); }
+  public Tensor argmin() {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_argmin(h("argmin"), 0, 0, 0));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code t.argmin(dim)}: int64 indices of the minima along dim, dim removed.
    *
@@ -3200,7 +3739,14 @@ public final class Tensor implements AutoCloseable {
    * @param keepdim keep dim with size 1
    * @return the indices
    */
-  public Tensor argmin(int dim, boolean keepdim) { return make(kd_argmin(h("argmin"), dim, 1, keepdim ? 1 : 0)); }
+  public Tensor argmin(int dim, boolean keepdim) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_argmin(h("argmin"), dim, 1, keepdim ? 1 : 0));
+    } finally {
+      pins.exit();
+    }
+  }
 
   /**
    * {@code t.softmax(dim)}: exp(x) / sum(exp(x)) along dim, computed stably.
@@ -3208,14 +3754,28 @@ public final class Tensor implements AutoCloseable {
    * @param dim the dim to normalise over
    * @return a tensor of this shape
    */
-  public Tensor softmax(int dim) { return make(kd_softmax(h("softmax"), dim)); }
+  public Tensor softmax(int dim) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_softmax(h("softmax"), dim));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code t.log_softmax(dim)}: x - logsumexp(x) along dim.
    *
    * @param dim the dim to normalise over
    * @return a tensor of this shape
    */
-  public Tensor logSoftmax(int dim) { return make(kd_log_softmax(h("log_softmax"), dim)); }
+  public Tensor logSoftmax(int dim) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_log_softmax(h("log_softmax"), dim));
+    } finally {
+      pins.exit();
+    }
+  }
 
   // ------------------------------------------------------------------------------------------
   // linear algebra
@@ -3226,21 +3786,42 @@ public final class Tensor implements AutoCloseable {
    * @param other the right operand
    * @return the product ({@code torch.matmul})
    */
-  public Tensor matmul(Tensor other) { return make(kd_matmul(h("matmul"), h(other, "matmul", "other"))); }
+  public Tensor matmul(Tensor other) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_matmul(h("matmul"), h(other, "matmul", "other")));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code torch.mm}: the product of an (n, k) and a (k, m) matrix.
    *
    * @param other a (k, m) matrix
    * @return an (n, m) tensor
    */
-  public Tensor mm(Tensor other) { return make(kd_mm(h("mm"), h(other, "mm", "other"))); }
+  public Tensor mm(Tensor other) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_mm(h("mm"), h(other, "mm", "other")));
+    } finally {
+      pins.exit();
+    }
+  }
   /**
    * {@code torch.bmm}: batched matrix product of (b, n, k) and (b, k, m), without broadcasting.
    *
    * @param other a (b, k, m) tensor
    * @return a (b, n, m) tensor
    */
-  public Tensor bmm(Tensor other) { return make(kd_bmm(h("bmm"), h(other, "bmm", "other"))); }
+  public Tensor bmm(Tensor other) {
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_bmm(h("bmm"), h(other, "bmm", "other")));
+    } finally {
+      pins.exit();
+    }
+  }
 
   // ------------------------------------------------------------------------------------------
   // joining and indexing
@@ -3261,8 +3842,13 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor ({@code torch.cat})
    */
   public static Tensor cat(List<Tensor> tensors, int dim) {
-    long[] hs = handles(tensors, "cat");
-    return make(kd_cat(hs, hs.length, dim));
+    Pins pins = Pins.enter();
+    try {
+      long[] hs = handles(tensors, "cat");
+      return make(kd_cat(hs, hs.length, dim));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3283,8 +3869,13 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor with one more dim ({@code torch.stack})
    */
   public static Tensor stack(List<Tensor> tensors, int dim) {
-    long[] hs = handles(tensors, "stack");
-    return make(kd_stack(hs, hs.length, dim));
+    Pins pins = Pins.enter();
+    try {
+      long[] hs = handles(tensors, "stack");
+      return make(kd_stack(hs, hs.length, dim));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3306,18 +3897,23 @@ public final class Tensor implements AutoCloseable {
    * @return the views, in order
    */
   public List<Tensor> split(long splitSize, int dim) {
-    long h = h("split");
-    int ndim = kd_ndim(h);
-    if (ndim == 0) throw new IllegalArgumentException("split expects at least a 1-dimensional tensor");
-    if (splitSize < 0)
-      throw new IllegalArgumentException("split expects split_size be non-negative, but got split_size=" + splitSize);
-    long n = kd_size(h, wrapDim(dim, ndim, "split"));
-    if (splitSize == 0 && n != 0)
-      throw new IllegalArgumentException("split_size can only be 0 if dimension size is 0, but got dimension size of " + n);
-    int pieces = splitSize == 0 ? 1 : (int) Math.max(1, (n + splitSize - 1) / splitSize);
-    long[] sizes = new long[pieces];
-    for (int i = 0; i < pieces; i++) sizes[i] = Math.min(splitSize, n - i * splitSize);
-    return split(sizes, dim);
+    Pins pins = Pins.enter();
+    try {
+      long h = h("split");
+      int ndim = kd_ndim(h);
+      if (ndim == 0) throw new IllegalArgumentException("split expects at least a 1-dimensional tensor");
+      if (splitSize < 0)
+        throw new IllegalArgumentException("split expects split_size be non-negative, but got split_size=" + splitSize);
+      long n = kd_size(h, wrapDim(dim, ndim, "split"));
+      if (splitSize == 0 && n != 0)
+        throw new IllegalArgumentException("split_size can only be 0 if dimension size is 0, but got dimension size of " + n);
+      int pieces = splitSize == 0 ? 1 : (int) Math.max(1, (n + splitSize - 1) / splitSize);
+      long[] sizes = new long[pieces];
+      for (int i = 0; i < pieces; i++) sizes[i] = Math.min(splitSize, n - i * splitSize);
+      return split(sizes, dim);
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3328,12 +3924,17 @@ public final class Tensor implements AutoCloseable {
    * @return the views, in order ({@code t.split(sizes, dim)})
    */
   public List<Tensor> split(long[] sizes, int dim) {
-    if (sizes == null) throw new NullPointerException("split: sizes is null");
-    long[] out = new long[sizes.length];
-    Native.check(kd_split_with_sizes(h("split"), sizes, sizes.length, dim, out));
-    List<Tensor> parts = new ArrayList<>(out.length);
-    for (long p : out) parts.add(wrap(p));
-    return Collections.unmodifiableList(parts);
+    Pins pins = Pins.enter();
+    try {
+      if (sizes == null) throw new NullPointerException("split: sizes is null");
+      long[] out = new long[sizes.length];
+      Native.check(kd_split_with_sizes(h("split"), sizes, sizes.length, dim, out));
+      List<Tensor> parts = new ArrayList<>(out.length);
+      for (long p : out) parts.add(wrap(p));
+      return Collections.unmodifiableList(parts);
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3346,13 +3947,18 @@ public final class Tensor implements AutoCloseable {
    * @return the views, in order
    */
   public List<Tensor> chunk(int chunks, int dim) {
-    long h = h("chunk");
-    int ndim = kd_ndim(h);
-    if (ndim == 0) throw new IllegalArgumentException("chunk expects at least a 1-dimensional tensor");
-    if (chunks <= 0) throw new IllegalArgumentException("chunk expects `chunks` to be greater than 0, got: " + chunks);
-    long n = kd_size(h, wrapDim(dim, ndim, "chunk"));
-    if (n == 0) return split(new long[chunks], dim);
-    return split((n + chunks - 1) / chunks, dim);
+    Pins pins = Pins.enter();
+    try {
+      long h = h("chunk");
+      int ndim = kd_ndim(h);
+      if (ndim == 0) throw new IllegalArgumentException("chunk expects at least a 1-dimensional tensor");
+      if (chunks <= 0) throw new IllegalArgumentException("chunk expects `chunks` to be greater than 0, got: " + chunks);
+      long n = kd_size(h, wrapDim(dim, ndim, "chunk"));
+      if (n == 0) return split(new long[chunks], dim);
+      return split((n + chunks - 1) / chunks, dim);
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3363,7 +3969,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor whose dim has index.numel() entries
    */
   public Tensor indexSelect(int dim, Tensor index) {
-    return make(kd_index_select(h("index_select"), dim, h(index, "index_select", "index")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_index_select(h("index_select"), dim, h(index, "index_select", "index")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3375,7 +3986,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor of index's shape
    */
   public Tensor gather(int dim, Tensor index) {
-    return make(kd_gather(h("gather"), dim, h(index, "gather", "index")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_gather(h("gather"), dim, h(index, "gather", "index")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3387,7 +4003,12 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor ({@code torch.scatter_add})
    */
   public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
-    return make(kd_scatter_add(h("scatter_add"), dim, h(index, "scatter_add", "index"), h(src, "scatter_add", "src")));
+    Pins pins = Pins.enter();
+    try {
+      return make(kd_scatter_add(h("scatter_add"), dim, h(index, "scatter_add", "index"), h(src, "scatter_add", "src")));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -3399,7 +4020,12 @@ public final class Tensor implements AutoCloseable {
    * @return this tensor
    */
   public Tensor scatterAdd_(int dim, Tensor index, Tensor src) {
-    Native.check(kd_scatter_add_(h("scatter_add_"), dim, h(index, "scatter_add_", "index"), h(src, "scatter_add_", "src")));
-    return this;
+    Pins pins = Pins.enter();
+    try {
+      Native.check(kd_scatter_add_(h("scatter_add_"), dim, h(index, "scatter_add_", "index"), h(src, "scatter_add_", "src")));
+      return this;
+    } finally {
+      pins.exit();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.kindling.io;
 
+import dev.kindling.Pins;
 import dev.kindling.Tensor;
 import dev.kindling.internal.KindlingNative;
 import dev.kindling.internal.Native;
@@ -130,37 +131,42 @@ public final class SafeTensors {
    * @param metadata string pairs stored under {@code __metadata__}
    */
   public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
-    if (tensors == null) throw new NullPointerException("SafeTensors.write: tensors is null");
-    if (metadata == null) throw new NullPointerException("SafeTensors.write: metadata is null");
-    List<String> names = new ArrayList<>(tensors.keySet());
-    long[] handles = new long[names.size()];
-    for (int i = 0; i < handles.length; i++) {
-      String name = names.get(i);
-      if (name == null) throw new NullPointerException("SafeTensors.write: a tensor name is null");
-      Tensor t = tensors.get(name);
-      if (t == null) throw new NullPointerException("SafeTensors.write: tensor '" + name + "' is null");
-      if (t.isClosed()) throw new IllegalStateException("SafeTensors.write: tensor '" + name + "' has been closed");
-      handles[i] = t.nativeHandle();
-    }
-    // CUDA tensors are written from host copies (the writer reads host memory), made here and
-    // closed once the file is written.
-    List<Tensor> hostCopies = new ArrayList<>();
+    Pins pins = Pins.enter();
     try {
+      if (tensors == null) throw new NullPointerException("SafeTensors.write: tensors is null");
+      if (metadata == null) throw new NullPointerException("SafeTensors.write: metadata is null");
+      List<String> names = new ArrayList<>(tensors.keySet());
+      long[] handles = new long[names.size()];
       for (int i = 0; i < handles.length; i++) {
-        Tensor t = tensors.get(names.get(i));
-        if (t.isCuda()) {
-          try (Tensor d = t.detach()) {
-            Tensor c = d.cpu();
-            hostCopies.add(c);
-            handles[i] = c.nativeHandle();
+        String name = names.get(i);
+        if (name == null) throw new NullPointerException("SafeTensors.write: a tensor name is null");
+        Tensor t = tensors.get(name);
+        if (t == null) throw new NullPointerException("SafeTensors.write: tensor '" + name + "' is null");
+        if (t.isClosed()) throw new IllegalStateException("SafeTensors.write: tensor '" + name + "' has been closed");
+        handles[i] = t.nativeHandle();
+      }
+      // CUDA tensors are written from host copies (the writer reads host memory), made here and
+      // closed once the file is written.
+      List<Tensor> hostCopies = new ArrayList<>();
+      try {
+        for (int i = 0; i < handles.length; i++) {
+          Tensor t = tensors.get(names.get(i));
+          if (t.isCuda()) {
+            try (Tensor d = t.detach()) {
+              Tensor c = d.cpu();
+              hostCopies.add(c);
+              handles[i] = c.nativeHandle();
+            }
           }
         }
+        writeHandles(path, names, handles, metadata);
+      } finally {
+        for (Tensor c : hostCopies) c.close();
       }
-      writeHandles(path, names, handles, metadata);
+      java.lang.ref.Reference.reachabilityFence(tensors);
     } finally {
-      for (Tensor c : hostCopies) c.close();
+      pins.exit();
     }
-    java.lang.ref.Reference.reachabilityFence(tensors);
   }
 
   private static void writeHandles(Path path, List<String> names, long[] handles, Map<String, String> metadata) {

@@ -2,6 +2,7 @@ package dev.kindling.nn;
 
 import dev.kindling.Autograd;
 import dev.kindling.DType;
+import dev.kindling.Pins;
 import dev.kindling.Tensor;
 import dev.kindling.autograd.GradMode;
 import dev.kindling.internal.KindlingNative;
@@ -309,12 +310,17 @@ public final class F {
    */
   public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, long[] stride, long[] padding,
       long[] dilation, long groups) {
-    checkPair("conv2d", "stride", stride);
-    checkPair("conv2d", "padding", padding);
-    checkPair("conv2d", "dilation", dilation);
-    long b = bias == null ? 0 : bias.nativeHandle();
-    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_conv2d(input.nativeHandle(),
-        weight.nativeHandle(), b, stride, padding, dilation, groups)));
+    Pins pins = Pins.enter();
+    try {
+      checkPair("conv2d", "stride", stride);
+      checkPair("conv2d", "padding", padding);
+      checkPair("conv2d", "dilation", dilation);
+      long b = bias == null ? 0 : bias.nativeHandle();
+      return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_conv2d(input.nativeHandle(),
+          weight.nativeHandle(), b, stride, padding, dilation, groups)));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -366,13 +372,18 @@ public final class F {
    */
   public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, long[] stride,
       long[] padding, long[] outputPadding, long groups, long[] dilation) {
-    checkPair("conv_transpose2d", "stride", stride);
-    checkPair("conv_transpose2d", "padding", padding);
-    checkPair("conv_transpose2d", "output_padding", outputPadding);
-    checkPair("conv_transpose2d", "dilation", dilation);
-    long b = bias == null ? 0 : bias.nativeHandle();
-    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_conv_transpose2d(input.nativeHandle(),
-        weight.nativeHandle(), b, stride, padding, outputPadding, dilation, groups)));
+    Pins pins = Pins.enter();
+    try {
+      checkPair("conv_transpose2d", "stride", stride);
+      checkPair("conv_transpose2d", "padding", padding);
+      checkPair("conv_transpose2d", "output_padding", outputPadding);
+      checkPair("conv_transpose2d", "dilation", dilation);
+      long b = bias == null ? 0 : bias.nativeHandle();
+      return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_conv_transpose2d(input.nativeHandle(),
+          weight.nativeHandle(), b, stride, padding, outputPadding, dilation, groups)));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -992,10 +1003,15 @@ public final class F {
    */
   public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight,
       Tensor bias, boolean training, double momentum, double eps) {
-    String op = "batch_norm";
-    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_batch_norm(handle(input, op),
-        optHandle(weight, op), optHandle(bias, op), optHandle(runningMean, op), optHandle(runningVar, op),
-        training ? 1 : 0, momentum, eps)));
+    Pins pins = Pins.enter();
+    try {
+      String op = "batch_norm";
+      return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_batch_norm(handle(input, op),
+          optHandle(weight, op), optHandle(bias, op), optHandle(runningMean, op), optHandle(runningVar, op),
+          training ? 1 : 0, momentum, eps)));
+    } finally {
+      pins.exit();
+    }
   }
 
   private static long optHandle(Tensor t, String op) {
@@ -1027,13 +1043,18 @@ public final class F {
    */
   public static Tensor maxPool2d(Tensor input, long[] kernelSize, long[] stride, long[] padding,
       long[] dilation, boolean ceilMode) {
-    String op = "max_pool2d";
-    long[] k = pair(kernelSize, op, "kernel_size");
-    long[] s = stride == null || stride.length == 0 ? k : pair(stride, op, "stride");
-    long[] p = pair(padding, op, "padding");
-    long[] d = pair(dilation, op, "dilation");
-    return Tensor.fromNativeHandle(Native.check(
-        KindlingNative.kd_max_pool2d(handle(input, op), k, s, p, d, ceilMode ? 1 : 0)));
+    Pins pins = Pins.enter();
+    try {
+      String op = "max_pool2d";
+      long[] k = pair(kernelSize, op, "kernel_size");
+      long[] s = stride == null || stride.length == 0 ? k : pair(stride, op, "stride");
+      long[] p = pair(padding, op, "padding");
+      long[] d = pair(dilation, op, "dilation");
+      return Tensor.fromNativeHandle(Native.check(
+          KindlingNative.kd_max_pool2d(handle(input, op), k, s, p, d, ceilMode ? 1 : 0)));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1061,12 +1082,17 @@ public final class F {
    */
   public static Tensor avgPool2d(Tensor input, long[] kernelSize, long[] stride, long[] padding,
       boolean ceilMode, boolean countIncludePad) {
-    String op = "avg_pool2d";
-    long[] k = pair(kernelSize, op, "kernel_size");
-    long[] s = stride == null || stride.length == 0 ? k : pair(stride, op, "stride");
-    long[] p = pair(padding, op, "padding");
-    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_avg_pool2d(
-        handle(input, op), k, s, p, ceilMode ? 1 : 0, countIncludePad ? 1 : 0)));
+    Pins pins = Pins.enter();
+    try {
+      String op = "avg_pool2d";
+      long[] k = pair(kernelSize, op, "kernel_size");
+      long[] s = stride == null || stride.length == 0 ? k : pair(stride, op, "stride");
+      long[] p = pair(padding, op, "padding");
+      return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_avg_pool2d(
+          handle(input, op), k, s, p, ceilMode ? 1 : 0, countIncludePad ? 1 : 0)));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1077,10 +1103,15 @@ public final class F {
    * @return a tensor with spatial size outputSize
    */
   public static Tensor adaptiveAvgPool2d(Tensor input, long... outputSize) {
-    String op = "adaptive_avg_pool2d";
-    long[] o = pair(outputSize, op, "output_size");
-    return Tensor.fromNativeHandle(Native.check(
-        KindlingNative.kd_adaptive_avg_pool2d(handle(input, op), o)));
+    Pins pins = Pins.enter();
+    try {
+      String op = "adaptive_avg_pool2d";
+      long[] o = pair(outputSize, op, "output_size");
+      return Tensor.fromNativeHandle(Native.check(
+          KindlingNative.kd_adaptive_avg_pool2d(handle(input, op), o)));
+    } finally {
+      pins.exit();
+    }
   }
 
   /**
@@ -1119,35 +1150,40 @@ public final class F {
    * @throws UnsupportedOperationException for any other mode
    */
   public static Tensor interpolate(Tensor input, long[] size, double[] scaleFactor, String mode) {
-    String op = "interpolate";
-    if (!"nearest".equals(mode)) {
-      throw new UnsupportedOperationException(op + ": mode '" + mode + "' is not supported (only 'nearest')");
-    }
-    long h = handle(input, op);
-    if (input.dim() != 4) {
-      throw new IllegalArgumentException(op + ": nearest 2-d upsampling expects a 4D input [N, C, H, W], got "
-          + Arrays.toString(input.shape()));
-    }
-    if (size != null && scaleFactor != null) {
-      throw new IllegalArgumentException(op + ": only one of size or scale_factor should be defined");
-    }
-    if (size == null && scaleFactor == null) {
-      throw new IllegalArgumentException(op + ": either size or scale_factor should be defined");
-    }
-    long[] sz = size == null ? null : pair(size, op, "size");
-    double[] sc = null;
-    if (scaleFactor != null) {
-      if (scaleFactor.length != 1 && scaleFactor.length != 2) {
-        throw new IllegalArgumentException(op + ": scale_factor must be 1 or 2 numbers, got "
-            + Arrays.toString(scaleFactor));
+    Pins pins = Pins.enter();
+    try {
+      String op = "interpolate";
+      if (!"nearest".equals(mode)) {
+        throw new UnsupportedOperationException(op + ": mode '" + mode + "' is not supported (only 'nearest')");
       }
-      sc = scaleFactor.length == 1 ? new double[] {scaleFactor[0], scaleFactor[0]} : scaleFactor.clone();
-      for (double v : sc) {
-        if (!(v > 0)) throw new IllegalArgumentException(op + ": scale_factor must be positive, got "
-            + Arrays.toString(scaleFactor));
+      long h = handle(input, op);
+      if (input.dim() != 4) {
+        throw new IllegalArgumentException(op + ": nearest 2-d upsampling expects a 4D input [N, C, H, W], got "
+            + Arrays.toString(input.shape()));
       }
+      if (size != null && scaleFactor != null) {
+        throw new IllegalArgumentException(op + ": only one of size or scale_factor should be defined");
+      }
+      if (size == null && scaleFactor == null) {
+        throw new IllegalArgumentException(op + ": either size or scale_factor should be defined");
+      }
+      long[] sz = size == null ? null : pair(size, op, "size");
+      double[] sc = null;
+      if (scaleFactor != null) {
+        if (scaleFactor.length != 1 && scaleFactor.length != 2) {
+          throw new IllegalArgumentException(op + ": scale_factor must be 1 or 2 numbers, got "
+              + Arrays.toString(scaleFactor));
+        }
+        sc = scaleFactor.length == 1 ? new double[] {scaleFactor[0], scaleFactor[0]} : scaleFactor.clone();
+        for (double v : sc) {
+          if (!(v > 0)) throw new IllegalArgumentException(op + ": scale_factor must be positive, got "
+              + Arrays.toString(scaleFactor));
+        }
+      }
+      return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_upsample_nearest2d(h, sz, sc)));
+    } finally {
+      pins.exit();
     }
-    return Tensor.fromNativeHandle(Native.check(KindlingNative.kd_upsample_nearest2d(h, sz, sc)));
   }
 
   /** One int for both spatial dims, or an (H, W) pair. */

@@ -4,6 +4,7 @@ import static dev.kindling.internal.KindlingNative.kd_optim_sgd;
 import static dev.kindling.optim.StepBatch.flag;
 
 import dev.kindling.Kindling;
+import dev.kindling.Pins;
 import dev.kindling.Scope;
 import dev.kindling.Tensor;
 import java.util.LinkedHashMap;
@@ -190,7 +191,8 @@ public final class SGD extends Optimizer {
   public void step() {
     checkOpen("step");
     StepBatch b = new StepBatch("SGD", ROW, 1);
-    try (Scope s = Kindling.scope()) {
+    // the pin frame keeps the handles b collects valid until b.run returns
+    try (Scope s = Kindling.scope(); Pins pins = Pins.enter()) {
       List<ParamGroup> groups = paramGroups();
       for (int gi = 0; gi < groups.size(); gi++) {
         ParamGroup g = groups.get(gi);
