@@ -14,6 +14,12 @@ namespace {
 // of old dims that is contiguous in memory.
 bool view_strides(const Dims& oldsz, const Dims& oldst, const Dims& newsz, Dims* newst) {
   *newst = Dims::filled(newsz.size(), 1);
+  // An empty tensor viewed as its own shape keeps its strides (as PyTorch's computeStride does;
+  // e.g. t[::2] of an empty t keeps stride 2 through reshape), otherwise it gets contiguous ones.
+  if (oldsz.numel() == 0 && oldsz.size() > 0 && oldsz == newsz) {
+    *newst = oldst;
+    return true;
+  }
   if (oldsz.size() == 0 || oldsz.numel() == 0) {
     *newst = contiguous_strides(newsz);
     return true;
