@@ -171,14 +171,15 @@ class DcganSoakTest {
     // Native bytes are exact counters of this process's tensors and cache: 5 % is the whole slack.
     assertTrue(natPeak <= natFirst * 1.05,
         "native bytes grew from " + natFirst + " to " + natPeak + " after warm-up: " + nat);
-    // Resident memory also holds what the JVM itself mallocs and frees (the JIT compilers' arenas
-    // above all), which comes and goes in steps of about 10 MB whatever Kindling does: in a JVM
-    // whose heap is fixed and pre-touched (java/pom.xml runs this test so) we saw 217 -> 234 ->
-    // 222 MB within one run. So besides 5 % allow a fixed 16 MB, whichever is larger: a leak of
-    // 4 kB a step (any graph node or buffer kept per step) still crosses it in 4,500 steps, and
-    // the native counters above catch a leaked tensor exactly.
+    // Resident memory also holds what the JVM and the C library malloc and free (JIT compiler
+    // arenas, per-thread malloc arenas), which rises and falls in steps of 5-15 MB whatever
+    // Kindling does, for the first ~2,000 steps: in a JVM whose heap is fixed and pre-touched
+    // (java/pom.xml runs this test so) we saw 212 -> 227 -> 233 -> 222 -> 232 MB, then flat. So
+    // besides 5 % allow a fixed 32 MB, whichever is larger: it still fails on a leak of 8 kB a
+    // step (a graph or a buffer kept per step), and the native counters above catch a leaked
+    // tensor exactly.
     if (rssFirst > 0) {
-      long slack = Math.max(rssFirst / 20, 16L << 20);
+      long slack = Math.max(rssFirst / 20, 32L << 20);
       assertTrue(rssPeak <= rssFirst + slack,
           "resident memory grew from " + rssFirst + " to " + rssPeak + " bytes after warm-up: " + rss
               + "; JVM heap committed meanwhile: " + heap);
