@@ -138,8 +138,6 @@ if (( built )); then
   for f in "$build"/Testing/Temporary/LastTest.log; do
     [[ -e "$f" ]] && grep -h "comparisons passed\|gemm backend\|skipped" "$f" | sort -u
   done
-  # The per-sample (batched) convolution GEMMs too, which KINDLING_CONV_WIDE=0 selects.
-  KDTEST_FILTER=conv run "test_cuda conv (KINDLING_CONV_WIDE=0)" 60 env KINDLING_CONV_WIDE=0 "$build/tests/test_cuda" | tail -6
   # A CUDA fault poisons the rest of its process: when the parity test failed, run each of its
   # cases in a process of its own so that one bad kernel does not hide the others' results.
   if grep -q "test_cuda .*Failed\|test_cuda .*Exception\|test_cuda .*SEGFAULT\|test_cuda .*Child aborted" "$build"/Testing/Temporary/LastTest.log 2>/dev/null \
@@ -172,11 +170,10 @@ if [[ -d "$repo/.gpujava" && -e "$build/libkindling.so" ]]; then
   run "java cuda tests" "$(allow 150 60)" bash "$repo/ci/gpu-java.sh" "$build"
 fi
 
-# ---- 6b. where the DCGAN step's time goes: the per-sample conv GEMMs for comparison, then one
-# step's kernels under Nsight Compute (summed by kernel) and under PyTorch's profiler.
+# ---- 6b. where the DCGAN step's time goes: one step's kernels under Nsight Compute (summed by
+# kernel) and under PyTorch's profiler.
 section "DCGAN profile"
 if [[ -x "$build/tests/bench_cuda" ]]; then
-  run "bench_cuda dcgan (KINDLING_CONV_WIDE=0)" "$(allow 40 60)" env KINDLING_CONV_WIDE=0 "$build/tests/bench_cuda" dcgan
   ncu_bin="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)"
   if [[ -n "$ncu_bin" ]] && (( deadline - $(date +%s) > 70 )); then
     BENCH_PROFILE=1 timeout 120 "$ncu_bin" --profile-from-start off --metrics gpu__time_duration.sum --csv \
