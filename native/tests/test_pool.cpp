@@ -130,6 +130,52 @@ TEST(max_pool2d_matches_naive_loops) {
   }
 }
 
+// The 2x2, stride-2 pool has a vectorised path (a vector of outputs at a time, then a scalar
+// tail): check values AND indices on widths that leave every tail length, with ties (the first
+// maximum in row-by-row order wins) and NaNs (each NaN wins, so the last NaN's index is kept, as in
+// PyTorch 1.13: max_pool2d of [[nan, 1], [nan, 2]] is nan at 2), in float32 and float64.
+TEST(max_pool2d_2x2_vector_path_ties_and_nans) {
+  const int64_t k[2] = {2, 2}, s[2] = {2, 2}, p[2] = {0, 0}, d[2] = {1, 1};
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>(state >> 33);
+  };
+  for (int64_t W = 2; W <= 21; ++W)
+    for (DType dt : {DType::Float32, DType::Float64}) {
+      const int64_t P = 3, H = 5, OH = H / 2, OW = W / 2;
+      std::vector<double> v(static_cast<size_t>(P * H * W));
+      // Few distinct values make ties common; about one in 16 is a NaN.
+      for (double& e : v) e = next() % 16 == 0 ? NAN : double(next() % 4) - 1.5;
+      Tensor x = ops::to_dtype(make(v, Dims{P, H, W}), dt);
+      Tensor val, ind;
+      ops::max_pool2d_with_indices(x, k, s, p, d, false, &val, &ind);
+      std::vector<double> got = vals(val), gi = vals(ind);
+      CHECK_EQ(static_cast<int64_t>(got.size()), P * OH * OW);
+      for (int64_t q = 0; q < P; ++q)
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            int64_t arg = (2 * oh) * W + 2 * ow;
+            double best = v[q * H * W + arg];
+            for (int64_t i = 0; i < 2; ++i)
+              for (int64_t j = 0; j < 2; ++j) {
+                int64_t at = (2 * oh + i) * W + 2 * ow + j;
+                double c = v[q * H * W + at];
+                if (c > best || std::isnan(c)) {  // as PyTorch's kernel: a later NaN wins again
+                  best = c;
+                  arg = at;
+                }
+              }
+            size_t o = static_cast<size_t>((q * OH + oh) * OW + ow);
+            bool same = std::isnan(best) ? std::isnan(got[o]) : got[o] == best;
+            if (!same || gi[o] != double(arg))
+              ::kdtest::report(__FILE__, __LINE__,
+                               str("W=", W, " ", dt == DType::Float32 ? "float32" : "float64", " output ", o,
+                                   ": ", got[o], " at ", gi[o], ", want ", best, " at ", arg));
+          }
+    }
+}
+
 TEST(avg_pool2d_matches_naive_loops) {
   for (const Combo& c : kCombos)
     for (bool include_pad : {true, false}) {

@@ -10,6 +10,7 @@
 
 #include "core/dtype.h"
 #include "cpu/parallel.h"
+#include "cpu/vec.h"
 
 namespace kd {
 namespace cpu {
@@ -42,6 +43,78 @@ inline double blend(double a, double b, int64_t mask) {
 }
 
 int64_t grain_for(int64_t per_plane) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, per_plane)); }
+
+// One output row of a 2x2, stride-2 max pool over a contiguous plane of width W: the four
+// candidates of each window are compared in PyTorch's order (row by row; the first maximum
+// wins, and every NaN wins, so the last NaN is kept, as in PyTorch), and the winner's place in
+// the window (0..3) becomes its flat index in the plane. Lanes are whole outputs: the even and
+// odd columns of two input rows are split into four vectors, so the compares and selects run a
+// vector of windows at once (4 floats or 2 doubles on baseline x86-64); the row's last few
+// outputs take the scalar loop.
+template <typename T>
+void pool_2x2_row(const T* in, int64_t W, int64_t oh, int64_t OW, T* vo, int64_t* io) {
+  typedef T V __attribute__((vector_size(vec::kBytes)));
+  typedef decltype(V{} > V{}) K;  // the compare mask: same-width integer lanes
+  constexpr int L = vec::kBytes / sizeof(T);
+  const T* r0 = in + 2 * oh * W;
+  const T* r1 = r0 + W;
+  const int64_t row = 2 * oh * W;
+  int64_t ow = 0;
+  for (; ow + L <= OW; ow += L) {
+    V a, b, c, d;
+    {
+      const V x0 = vec::load<V>(r0 + 2 * ow), x1 = vec::load<V>(r0 + 2 * ow + L);
+      const V y0 = vec::load<V>(r1 + 2 * ow), y1 = vec::load<V>(r1 + 2 * ow + L);
+      if constexpr (L == 2) {
+        a = __builtin_shufflevector(x0, x1, 0, 2);
+        b = __builtin_shufflevector(x0, x1, 1, 3);
+        c = __builtin_shufflevector(y0, y1, 0, 2);
+        d = __builtin_shufflevector(y0, y1, 1, 3);
+      } else if constexpr (L == 4) {
+        a = __builtin_shufflevector(x0, x1, 0, 2, 4, 6);
+        b = __builtin_shufflevector(x0, x1, 1, 3, 5, 7);
+        c = __builtin_shufflevector(y0, y1, 0, 2, 4, 6);
+        d = __builtin_shufflevector(y0, y1, 1, 3, 5, 7);
+      } else {
+        static_assert(L == 8, "vector of 2, 4 or 8 lanes");
+        a = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14);
+        b = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15);
+        c = __builtin_shufflevector(y0, y1, 0, 2, 4, 6, 8, 10, 12, 14);
+        d = __builtin_shufflevector(y0, y1, 1, 3, 5, 7, 9, 11, 13, 15);
+      }
+    }
+    V best = a;
+    K k = K{} + 0;
+    K m = (b > best) | (b != b);
+    best = m ? b : best;
+    k = m ? K{} + 1 : k;
+    m = (c > best) | (c != c);
+    best = m ? c : best;
+    k = m ? K{} + 2 : k;
+    m = (d > best) | (d != d);
+    best = m ? d : best;
+    k = m ? K{} + 3 : k;
+    vec::store(vo + ow, best);
+    for (int j = 0; j < L; ++j) {
+      const int64_t kj = static_cast<int64_t>(k[j]);
+      io[ow + j] = row + (kj >> 1) * W + 2 * (ow + j) + (kj & 1);
+    }
+  }
+  for (; ow < OW; ++ow) {
+    T best = r0[2 * ow];
+    int64_t k = 0;
+    const T cand[3] = {r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+    for (int64_t j = 0; j < 3; ++j) {
+      const T v = cand[j];
+      if (v > best || v != v) {
+        best = v;
+        k = j + 1;
+      }
+    }
+    vo[ow] = best;
+    io[ow] = row + (k >> 1) * W + 2 * ow + (k & 1);
+  }
+}
 
 }  // namespace
 
@@ -112,25 +185,8 @@ void max_pool2d(const Tensor& x, const int64_t kernel[2], const int64_t stride[2
           int64_t* io = idx + p * OH * OW;
           const int64_t KH = kernel[0], KW = kernel[1], SH = stride[0], SW = stride[1];
           if (KH == 2 && KW == 2 && SH == 2 && SW == 2) {
-            // The usual 2x2/2 pooling: four candidates per output in PyTorch's order (row by
-            // row); the winner's position within the window is tracked as 0..3.
-            for (int64_t oh = 0; oh < OH; ++oh) {
-              const scalar_t* r0 = in + 2 * oh * W;
-              const scalar_t* r1 = r0 + W;
-              for (int64_t ow = 0; ow < OW; ++ow) {
-                scalar_t best = r0[2 * ow];
-                int64_t k = 0;
-                const scalar_t cand[3] = {r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
-                for (int64_t j = 0; j < 3; ++j) {
-                  const scalar_t v = cand[j];
-                  const int64_t take = -static_cast<int64_t>((v > best) | (v != v));
-                  best = blend(best, v, take);
-                  k = (k & ~take) | ((j + 1) & take);
-                }
-                vo[oh * OW + ow] = best;
-                io[oh * OW + ow] = (2 * oh + (k >> 1)) * W + 2 * ow + (k & 1);
-              }
-            }
+            // The usual 2x2/2 pooling, a vector of outputs at a time (see pool_2x2_row).
+            for (int64_t oh = 0; oh < OH; ++oh) pool_2x2_row(in, W, oh, OW, vo + oh * OW, io + oh * OW);
             continue;
           }
           for (int64_t oh = 0; oh < OH; ++oh)
