@@ -494,6 +494,45 @@ TEST(comparisons_and_logical_not_carry_no_history) {
 
 // ---- PyTorch's conventions, numbers from torch 1.13
 
+// ReLU forward and its fused backward (threshold_backward) run whole vectors on unit-stride
+// runs and a scalar loop on the rest: every length up to a few vectors, -0 and NaN, float32 and
+// float64, a contiguous and a transposed gradient, against the definitions.
+TEST(relu_and_its_gradient_on_vector_paths_and_tails) {
+  for (DType dt : {DType::Float32, DType::Float64})
+    for (int64_t n = 1; n <= 21; ++n) {
+      std::vector<double> v(static_cast<size_t>(2 * n)), w(v.size());
+      for (size_t i = 0; i < v.size(); ++i) {
+        const int k = static_cast<int>((i * 7 + n) % 6);
+        v[i] = k == 0 ? kNaN : k == 1 ? -0.0 : k == 2 ? 0.0 : k == 3 ? -1.5 : double(i) * 0.25 + 0.5;
+        w[i] = double(i) - 3.0;
+      }
+      Tensor x = leaf(ops::to_dtype(f64(v, {2, n}), dt));
+      Tensor y = ag::unary(KD_RELU, x);
+      std::vector<double> yv = vals(y);
+      for (size_t i = 0; i < v.size(); ++i) {
+        const double want = v[i] < 0 ? 0.0 : v[i];
+        const bool ok = std::isnan(want) ? std::isnan(yv[i]) : (yv[i] == want && std::signbit(yv[i]) == std::signbit(want));
+        if (!ok) ::kdtest::report(__FILE__, __LINE__, str("relu n=", n, " element ", i, ": ", yv[i]));
+      }
+      // The gradient arrives contiguous ((y * W).sum()), then transposed (W laid out [n, 2]).
+      for (bool transposed : {false, true}) {
+        Tensor wt = transposed ? ops::transpose(ops::to_dtype(f64(w, {n, 2}), dt), 0, 1)
+                               : ops::to_dtype(f64(w, {2, n}), dt);
+        Tensor yk = ag::unary(KD_RELU, x);
+        ag::meta(x).grad = Tensor();
+        ag::backward({ag::reduce(KD_SUM, ag::mul(yk, wt), {}, false)}, {}, {});
+        std::vector<double> gv = vals(grad_of(x)), wv = vals(wt);
+        for (size_t i = 0; i < v.size(); ++i) {
+          const double want = v[i] <= 0 ? 0.0 : wv[i];  // NaN <= 0 is false: NaN passes its gradient
+          if (gv[i] != want)
+            ::kdtest::report(__FILE__, __LINE__, str("relu grad n=", n, transposed ? " transposed" : "",
+                                                     " element ", i, ": ", gv[i], " want ", want));
+        }
+        CHECK(grad_of(x).dtype() == dt);
+      }
+    }
+}
+
 TEST(conventions_at_kinks_follow_pytorch) {
   // t = torch.tensor([nan, 0., 1.], requires_grad=True); t.relu().sum().backward() -> [1, 0, 1]
   Tensor t = leaf(f64({kNaN, 0, 1}, {3}));
@@ -606,6 +645,45 @@ TEST(mixed_float32_float64_inputs_get_gradients_in_their_own_dtypes) {
   backward_sum(ag::mul(dst, 3.0));
   CHECK(grad_of(src).dtype() == DType::Float32);
   CHECK_VALS(grad_of(src), {6, 6});
+}
+
+// ---- gradient accumulation: a leaf's first gradient is the incoming tensor when nothing else
+// holds it, else a copy; either way .grad never aliases memory someone else can write.
+
+TEST(accumulate_grad_takes_or_copies_the_incoming_gradient) {
+  // A gradient the user still holds (x.backward(g) on a leaf) is copied: writing into g later
+  // leaves x.grad alone.
+  Tensor x = leaf(f64({1, 2, 3}, {3}));
+  Tensor g = f64({1, 1, 1}, {3});
+  ag::backward({x}, {g}, {});
+  CHECK(grad_of(x).data<double>() != g.data<double>());
+  ops::fill_(g, 5.0);
+  CHECK_VALS(grad_of(x), {1, 1, 1});
+  // ... and so is one a hook keeps (as a Java hook's handle would).
+  Tensor kept;
+  Tensor w = leaf(f64({1, 2}, {2}));
+  ag::register_hook(w, 1, [&](const Tensor& t) {
+    kept = t;
+    return Tensor();
+  });
+  backward_sum(ag::mul(w, 2.0));
+  CHECK(grad_of(w).data<double>() != kept.data<double>());
+  ops::fill_(kept, 7.0);
+  CHECK_VALS(grad_of(w), {2, 2});
+  // A fresh gradient no one else holds becomes .grad as it is; accumulating into it later is
+  // still in place and right.
+  Tensor v = leaf(f64({1, 2}, {2}));
+  backward_sum(ag::mul(v, 3.0));
+  const double* first = grad_of(v).data<double>();
+  backward_sum(ag::mul(v, 4.0));
+  CHECK(grad_of(v).data<double>() == first);
+  CHECK_VALS(grad_of(v), {7, 7});
+  // A gradient that is a view of a larger buffer (sum's expand is not dense) is copied into a
+  // contiguous tensor of the leaf's shape.
+  Tensor s = leaf(f64({1, 2, 3, 4}, {2, 2}));
+  backward_sum(s);
+  CHECK(grad_of(s).is_contiguous());
+  CHECK_VALS(grad_of(s), {1, 1, 1, 1});
 }
 
 // ---- in place
