@@ -9,6 +9,7 @@
 #include <string>
 
 #include "autograd/functions.h"
+#include "autograd/grad_mode.h"
 #include "autograd/meta.h"
 #include "autograd/saved.h"
 #include "core/error.h"
@@ -79,7 +80,10 @@ Tensor unary_grad(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor& r)
     case KD_TANH: return mul(g, one_minus(mul(r, r)));
     case KD_SIGMOID: return mul(g, mul(r, one_minus(r)));
     // threshold_backward: zero where result <= 0 (a NaN input passes its gradient, as in PyTorch).
-    case KD_RELU: return zero_where(g, mask(KD_LE, r, 0.0));
+    // Without create_graph one fused pass; with it, ops autograd can differentiate again.
+    case KD_RELU:
+      if (!is_grad_enabled() && g.dtype() == r.dtype()) return ops::threshold_backward(g, r, 0.0);
+      return zero_where(g, mask(KD_LE, r, 0.0));
     case KD_RECIPROCAL: return neg(mul(g, mul(r, r)));
     case KD_SQUARE: return mul(g, mul(x, 2.0));
     case KD_LOG1P: return div(g, add(x, 1.0));

@@ -10,6 +10,7 @@
 #include "core/dtype.h"
 #include "cpu/kernels.h"
 #include "cpu/loops.h"
+#include "cpu/vec.h"
 
 namespace kd {
 namespace cpu {
@@ -57,6 +58,52 @@ void map2(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
   });
 }
 
+// map1 and map2 for float selects (ReLU and its gradient): GCC keeps float compares scalar and
+// branchy (they may trap, see vec.h), which costs a mispredicted branch per element on real
+// activations; on unit-stride runs these apply vf to whole vectors (vec::kBytes wide) and sf to
+// the last few elements, which give the same values lane by lane.
+template <typename T, typename VF, typename SF>
+void map1_select(const Tensor& out, const Tensor& in, VF vf, SF sf) {
+  typedef T V __attribute__((vector_size(vec::kBytes)));
+  constexpr int64_t L = vec::kBytes / sizeof(T);
+  const Tensor* ts[2] = {&out, &in};
+  ElementwisePlan<2> plan(out.sizes(), ts);
+  plan.run([&](char** p, const int64_t* st, int64_t n) {
+    if (st[0] == sizeof(T) && st[1] == sizeof(T)) {
+      T* o = reinterpret_cast<T*>(p[0]);
+      const T* a = reinterpret_cast<const T*>(p[1]);
+      int64_t i = 0;
+      for (; i + L <= n; i += L) vec::store(o + i, vf(vec::load<V>(a + i)));
+      for (; i < n; ++i) o[i] = sf(a[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<T*>(p[0] + i * st[0]) = sf(*reinterpret_cast<const T*>(p[1] + i * st[1]));
+    }
+  });
+}
+
+template <typename T, typename VF, typename SF>
+void map2_select(const Tensor& out, const Tensor& x, const Tensor& y, VF vf, SF sf) {
+  typedef T V __attribute__((vector_size(vec::kBytes)));
+  constexpr int64_t L = vec::kBytes / sizeof(T);
+  const Tensor* ts[3] = {&out, &x, &y};
+  ElementwisePlan<3> plan(out.sizes(), ts);
+  plan.run([&](char** p, const int64_t* st, int64_t n) {
+    T* o = reinterpret_cast<T*>(p[0]);
+    const T* a = reinterpret_cast<const T*>(p[1]);
+    const T* b = reinterpret_cast<const T*>(p[2]);
+    if (st[0] == sizeof(T) && st[1] == sizeof(T) && st[2] == sizeof(T)) {
+      int64_t i = 0;
+      for (; i + L <= n; i += L) vec::store(o + i, vf(vec::load<V>(a + i), vec::load<V>(b + i)));
+      for (; i < n; ++i) o[i] = sf(a[i], b[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<T*>(p[0] + i * st[0]) =
+            sf(*reinterpret_cast<const T*>(p[1] + i * st[1]), *reinterpret_cast<const T*>(p[2] + i * st[2]));
+    }
+  });
+}
+
 // Integer power as PyTorch computes it: a negative exponent gives 1 or -1 for a base of 1 or -1
 // and 0 otherwise (the ops layer refuses a negative scalar exponent before getting here).
 template <typename T>
@@ -100,7 +147,16 @@ void unary_typed(int32_t op, const Tensor& out, const Tensor& in) {
   switch (op) {
     case KD_NEG: map1<T, T>(out, in, [](T x) { return static_cast<T>(-x); }); return;
     case KD_ABS: map1<T, T>(out, in, [](T x) { return static_cast<T>(x < 0 ? -x : x); }); return;
-    case KD_RELU: map1<T, T>(out, in, [](T x) { return x < 0 ? T(0) : x; }); return;
+    case KD_RELU:
+      // x < 0 ? 0 : x, so -0 and NaN pass through as in PyTorch.
+      if constexpr (std::is_floating_point<T>::value) {
+        typedef T V __attribute__((vector_size(vec::kBytes)));
+        map1_select<T>(out, in, [](V x) { return x < V{} ? V{} : x; },
+                       [](T x) { return x < 0 ? T(0) : x; });
+      } else {
+        map1<T, T>(out, in, [](T x) { return x < 0 ? T(0) : x; });
+      }
+      return;
     case KD_SIGN:
       map1<T, T>(out, in, [](T x) { return static_cast<T>((T(0) < x) - (x < T(0))); });
       return;
@@ -313,6 +369,18 @@ void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const 
               : *reinterpret_cast<const scalar_t*>(p[3] + i * st[3]);
       }
     });
+  });
+}
+
+void threshold_backward_kernel(const Tensor& out, const Tensor& grad, const Tensor& self,
+                               double threshold) {
+  KD_DISPATCH_FLOAT(out.dtype(), "threshold_backward", [&] {
+    typedef scalar_t V __attribute__((vector_size(vec::kBytes)));
+    const scalar_t th = static_cast<scalar_t>(threshold);
+    const V thv = V{} + th;
+    // self <= threshold ? 0 : grad (a NaN self passes its gradient).
+    map2_select<scalar_t>(out, grad, self, [thv](V g, V x) { return x <= thv ? V{} : g; },
+                          [th](scalar_t g, scalar_t x) { return x <= th ? scalar_t(0) : g; });
   });
 }
 

@@ -21,6 +21,9 @@ void clamp_kernel(const Tensor& out, const Tensor& in, double lo, double hi, boo
                   bool has_hi);
 void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
 void masked_fill_kernel(const Tensor& t, const Tensor& mask, double value);
+// out = self <= threshold ? 0 : grad (ReLU's gradient); all three share one float dtype.
+void threshold_backward_kernel(const Tensor& out, const Tensor& grad, const Tensor& self,
+                               double threshold);
 
 // Joining (join.cpp). out is contiguous; inputs[0..n) fill consecutive slices of out along dim
 // and have out's shape except in dim, with any dtype (converted) and any strides.

@@ -49,8 +49,8 @@ int64_t grain_for(int64_t per_plane) { return std::max<int64_t>(1, 32768 / std::
 // wins, and every NaN wins, so the last NaN is kept, as in PyTorch), and the winner's place in
 // the window (0..3) becomes its flat index in the plane. Lanes are whole outputs: the even and
 // odd columns of two input rows are split into four vectors, so the compares and selects run a
-// vector of windows at once (4 floats or 2 doubles on baseline x86-64); the row's last few
-// outputs take the scalar loop.
+// vector of windows at once (4 floats or 2 doubles on baseline x86-64); a row narrower than a
+// vector takes the scalar loop.
 template <typename T>
 void pool_2x2_row(const T* in, int64_t W, int64_t oh, int64_t OW, T* vo, int64_t* io) {
   typedef T V __attribute__((vector_size(vec::kBytes)));
@@ -59,8 +59,7 @@ void pool_2x2_row(const T* in, int64_t W, int64_t oh, int64_t OW, T* vo, int64_t
   const T* r0 = in + 2 * oh * W;
   const T* r1 = r0 + W;
   const int64_t row = 2 * oh * W;
-  int64_t ow = 0;
-  for (; ow + L <= OW; ow += L) {
+  auto windows = [&](int64_t ow) {
     V a, b, c, d;
     {
       const V x0 = vec::load<V>(r0 + 2 * ow), x1 = vec::load<V>(r0 + 2 * ow + L);
@@ -99,6 +98,14 @@ void pool_2x2_row(const T* in, int64_t W, int64_t oh, int64_t OW, T* vo, int64_t
       const int64_t kj = static_cast<int64_t>(k[j]);
       io[ow + j] = row + (kj >> 1) * W + 2 * (ow + j) + (kj & 1);
     }
+  };
+  int64_t ow = 0;
+  for (; ow + L <= OW; ow += L) windows(ow);
+  // A row of at least one vector ends with one more, overlapping the last: its outputs are
+  // computed again to the same values, which beats a scalar tail (OW = 7 would leave 3 of 7).
+  if (ow < OW && OW >= L) {
+    windows(OW - L);
+    return;
   }
   for (; ow < OW; ++ow) {
     T best = r0[2 * ow];

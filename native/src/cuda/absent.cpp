@@ -42,6 +42,9 @@ void leaky_relu_kernel(const Tensor&, const Tensor&, double) { absent("leaky_rel
 void clamp_kernel(const Tensor&, const Tensor&, double, double, bool, bool) { absent("clamp"); }
 void where_kernel(const Tensor&, const Tensor&, const Tensor&, const Tensor&) { absent("where"); }
 void masked_fill_kernel(const Tensor&, const Tensor&, double) { absent("masked_fill"); }
+void threshold_backward_kernel(const Tensor&, const Tensor&, const Tensor&, double) {
+  absent("threshold_backward");
+}
 void cat_kernel(const Tensor&, const Tensor*, int32_t, int32_t) { absent("cat"); }
 void index_select_kernel(const Tensor&, const Tensor&, int32_t, const Tensor&) { absent("index_select"); }
 void gather_kernel(const Tensor&, const Tensor&, int32_t, const Tensor&) { absent("gather"); }

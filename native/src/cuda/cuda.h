@@ -65,6 +65,8 @@ void clamp_kernel(const Tensor& out, const Tensor& in, double lo, double hi, boo
                   bool has_hi);
 void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
 void masked_fill_kernel(const Tensor& t, const Tensor& mask, double value);
+void threshold_backward_kernel(const Tensor& out, const Tensor& grad, const Tensor& self,
+                               double threshold);
 
 // ---- joining and indexing (index.cu) --------------------------------------------------------
 void cat_kernel(const Tensor& out, const Tensor* inputs, int32_t n, int32_t dim);

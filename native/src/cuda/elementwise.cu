@@ -616,6 +616,21 @@ void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const 
   });
 }
 
+// self <= threshold ? 0 : grad: ReLU's gradient in one pass (a NaN self passes its gradient).
+template <typename T>
+struct ThresholdGrad {
+  T threshold;
+  __device__ T operator()(T g, T x) const { return x <= threshold ? T(0) : g; }
+};
+
+void threshold_backward_kernel(const Tensor& out, const Tensor& grad, const Tensor& self,
+                               double threshold) {
+  KD_DISPATCH_FLOAT(out.dtype(), "threshold_backward", [&] {
+    map2<scalar_t, scalar_t, scalar_t>(out, grad, self,
+                                       ThresholdGrad<scalar_t>{static_cast<scalar_t>(threshold)});
+  });
+}
+
 void masked_fill_kernel(const Tensor& t, const Tensor& mask, double value) {
   const int64_t n = t.numel();
   if (n == 0) return;

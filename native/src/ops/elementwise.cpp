@@ -435,6 +435,18 @@ void masked_fill_(const Tensor& t, const Tensor& mask, double value) {
   t.bump_version();
 }
 
+Tensor threshold_backward(const Tensor& grad, const Tensor& self, double threshold) {
+  check_devices("threshold_backward", {&grad, &self});
+  if (!is_floating(grad.dtype()) || grad.dtype() != self.dtype())
+    fail(KD_ERR_DTYPE, "threshold_backward: expected grad and self of one floating point dtype, but got ",
+         dtype_name(grad.dtype()), " and ", dtype_name(self.dtype()));
+  Dims shape = broadcast_shapes(grad.sizes(), self.sizes(), "threshold_backward");
+  Tensor out = Tensor::empty_like_device(shape, grad.dtype(), grad);
+  if (out.numel() > 0)
+    KD_KERNEL(out, threshold_backward_kernel, out, expand(grad, shape), expand(self, shape), threshold);
+  return out;
+}
+
 void fill_(const Tensor& t, double value) {
   if (t.numel() > 0) KD_KERNEL(t, fill_kernel, t, value);
   t.bump_version();

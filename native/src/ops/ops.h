@@ -106,6 +106,8 @@ void clamp_(const Tensor& t, double lo, double hi, bool has_lo, bool has_hi);
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor masked_fill(const Tensor& t, const Tensor& mask, double value);
 void masked_fill_(const Tensor& t, const Tensor& mask, double value);
+// self <= threshold ? 0 : grad in one pass (ReLU's gradient; not differentiable itself).
+Tensor threshold_backward(const Tensor& grad, const Tensor& self, double threshold);
 void fill_(const Tensor& t, double value);
 // dst.copy_(src): broadcast src to dst's shape and convert to dst's dtype.
 void copy_(const Tensor& dst, const Tensor& src);
