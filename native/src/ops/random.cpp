@@ -231,9 +231,14 @@ void bernoulli_(const Tensor& t, double p) {
     Generator& g = gen();
     std::lock_guard<std::mutex> lk(g.mu);
     int64_t n = c.numel();
+    // uniform_d(0, 1) < p, without its multiply-add (a libm call on baseline x86-64): the
+    // uniform is r * 2^-53 for a 53-bit integer r, so the test is r < p * 2^53, both sides
+    // exact in double. Same draws, same results.
+    const double threshold = p * 9007199254740992.0;  // 2^53
     KD_DISPATCH_ALL(c.dtype(), "bernoulli_", [&] {
       scalar_t* d = c.data<scalar_t>();
-      for (int64_t i = 0; i < n; ++i) d[i] = static_cast<scalar_t>(g.uniform_d(0, 1) < p);
+      for (int64_t i = 0; i < n; ++i)
+        d[i] = static_cast<scalar_t>(static_cast<double>(g.random64() & ((1ULL << 53) - 1)) < threshold);
     });
   });
 }
