@@ -12,6 +12,7 @@
 #include "core/dtype.h"
 #include "cpu/kernels.h"
 #include "cpu/parallel.h"
+#include "cpu/vec.h"
 
 namespace kd {
 namespace cpu {
@@ -23,6 +24,28 @@ template <typename T>
 inline void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
                  const T* b, int64_t ldb, T* c, int64_t ldc, T beta = T(0)) {
   parallel_gemm<T>(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta);
+}
+
+// dst[0, n) = src[0, n) for the short runs of im2col (a row of a small feature map, 7-28
+// elements): whole vectors then single elements, inline; std::copy becomes a memmove call
+// whose overhead is most of the cost at these lengths.
+template <typename T>
+inline void copy_run(const T* src, T* dst, int64_t n) {
+  typedef T V __attribute__((vector_size(vec::kBytes)));
+  constexpr int64_t L = vec::kBytes / sizeof(T);
+  int64_t i = 0;
+  for (; i + L <= n; i += L) vec::store(dst + i, vec::load<V>(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+// dst[0, n) = 0 for the padding borders (usually 0 or 1 element): the empty asm keeps GCC from
+// turning the loop into a memset call.
+template <typename T>
+inline void zero_run(T* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    dst[i] = T(0);
+    asm volatile("" ::: "memory");
+  }
 }
 
 // x: [cg, ih, iw] of one sample and group -> cols [cg*kh*kw, oh*ow].
@@ -48,13 +71,13 @@ void im2col(const T* x, T* cols, int64_t cg, const Conv2dGeometry& g) {
           int64_t hi = g.iw - off <= 0 ? 0 : (g.iw - off + g.sw - 1) / g.sw;
           lo = std::min(lo, g.ow);
           hi = std::max(lo, std::min(hi, g.ow));
-          std::fill(r, r + lo, T(0));
+          zero_run(r, lo);
           if (g.sw == 1) {
-            std::copy(xr + lo + off, xr + hi + off, r + lo);
+            copy_run(xr + lo + off, r + lo, hi - lo);
           } else {
             for (int64_t x_ = lo; x_ < hi; ++x_) r[x_] = xr[x_ * g.sw + off];
           }
-          std::fill(r + hi, r + g.ow, T(0));
+          zero_run(r + hi, g.ow - hi);
         }
       }
 }
