@@ -51,6 +51,43 @@ TEST(mm_exact_values_match_torch) {
   CHECK(vals(ag::meta(b).grad) == (std::vector<double>{4, 4, 6, 6}));
 }
 
+// Linear's x @ W.t(): W's gradient arrives contiguous in W's layout (as in PyTorch, whose
+// mm_mat2_backward computes (g^T x)^T for a transposed operand), and likewise for a transposed
+// left operand; the values are g^T x and W^T g^T either way, checked by gradcheck too.
+TEST(mm_gradient_of_a_transposed_operand_is_contiguous) {
+  Tensor x = leaf(Dims{5, 4}, 11), w = leaf(Dims{3, 4}, 12);
+  bool arrived_contiguous = false;  // seen by a hook, before AccumulateGrad (which would copy)
+  ag::register_hook(w, 1, [&](const Tensor& t) {
+    arrived_contiguous = t.is_contiguous();
+    return Tensor();
+  });
+  Tensor y = ag::mm(x, ag::transpose(w, 0, 1));
+  Tensor g = leaf(Dims{5, 3}, 13);
+  ag::backward({y}, {g}, {});
+  Tensor gw = ag::meta(w).grad;
+  CHECK(arrived_contiguous);
+  CHECK(gw.is_contiguous());
+  CHECK(vals(gw) == vals(ops::matmul(ops::transpose(g, 0, 1), x)));
+  // A transposed left operand: (A^T) @ B with A [4, 5] contiguous.
+  Tensor a = leaf(Dims{4, 5}, 14), b = leaf(Dims{4, 2}, 15);
+  ag::register_hook(a, 2, [&](const Tensor& t) {
+    arrived_contiguous = t.is_contiguous();
+    return Tensor();
+  });
+  arrived_contiguous = false;
+  Tensor z = ag::mm(ag::transpose(a, 0, 1), b);
+  Tensor gz = leaf(Dims{5, 2}, 16);
+  ag::backward({z}, {gz}, {});
+  Tensor ga = ag::meta(a).grad;
+  CHECK(arrived_contiguous);
+  CHECK(ga.is_contiguous());
+  CHECK(vals(ga) == vals(ops::matmul(b, ops::transpose(gz, 0, 1))));
+  check_both([](const std::vector<Tensor>& t) { return ag::mm(t[0], ag::transpose(t[1], 0, 1)); },
+             {leaf(Dims{3, 4}, 17), leaf(Dims{2, 4}, 18)}, "mm with a transposed rhs");
+  check_both([](const std::vector<Tensor>& t) { return ag::mm(ag::transpose(t[0], 0, 1), t[1]); },
+             {leaf(Dims{4, 3}, 19), leaf(Dims{4, 2}, 20)}, "mm with a transposed lhs");
+}
+
 TEST(mm_only_one_side_requires_grad) {
   Tensor a = leaf(Dims{2, 3}, 5);
   ops::manual_seed(6);

@@ -28,13 +28,27 @@ Tensor scale(const Tensor& s, const Tensor& v) {
 // a[m] (x) b[n] -> [m, n].
 Tensor outer(const Tensor& a, const Tensor& b) { return mm(unsqueeze(a, 1), unsqueeze(b, 0)); }
 
+// A 2-D tensor laid out as the transpose of a contiguous one (W.t() of a Linear weight).
+bool is_transposed_contiguous(const Tensor& t) {
+  return t.defined() && t.dim() == 2 && t.size(0) > 1 && t.size(1) > 1 && t.stride(0) == 1 && t.stride(1) == t.size(0);
+}
+
 struct MmBackward0 : Node {
   SavedVariable self_, other_;
   const char* name() const override { return "MmBackward0"; }
   TensorList apply(TensorList&& g) override {
     TensorList out(2);
-    if (needs_input_grad(0)) out[0] = mm(g[0], transpose(other_.unpack(this), 0, 1));
-    if (needs_input_grad(1)) out[1] = mm(transpose(self_.unpack(this), 0, 1), g[0]);
+    const Tensor self = self_.unpack(this), other = other_.unpack(this);
+    // As PyTorch's mm_mat1/mm_mat2_backward: an operand that is a transposed contiguous tensor
+    // gets its gradient as the transpose of a contiguous product ((g^T a)^T rather than a^T g),
+    // so that after the transpose's own backward the gradient arrives contiguous, in the
+    // weight's layout (and AccumulateGrad can keep it instead of copying it).
+    if (needs_input_grad(0))
+      out[0] = is_transposed_contiguous(self) ? transpose(mm(other, transpose(g[0], 0, 1)), 0, 1)
+                                              : mm(g[0], transpose(other, 0, 1));
+    if (needs_input_grad(1))
+      out[1] = is_transposed_contiguous(other) ? transpose(mm(transpose(g[0], 0, 1), self), 0, 1)
+                                               : mm(transpose(self, 0, 1), g[0]);
     return out;
   }
   void release_saved() override { self_.reset(); other_.reset(); }
