@@ -38,6 +38,16 @@ inline void copy_run(const T* src, T* dst, int64_t n) {
   for (; i < n; ++i) dst[i] = src[i];
 }
 
+// dst[0, n) += src[0, n) for col2im's short rows, likewise (the buffers never overlap).
+template <typename T>
+inline void add_run(const T* src, T* dst, int64_t n) {
+  typedef T V __attribute__((vector_size(vec::kBytes)));
+  constexpr int64_t L = vec::kBytes / sizeof(T);
+  int64_t i = 0;
+  for (; i + L <= n; i += L) vec::store(dst + i, vec::load<V>(dst + i) + vec::load<V>(src + i));
+  for (; i < n; ++i) dst[i] += src[i];
+}
+
 // dst[0, n) = 0 for the padding borders (usually 0 or 1 element): the empty asm keeps GCC from
 // turning the loop into a memset call.
 template <typename T>
@@ -102,8 +112,7 @@ void col2im(const T* cols, T* x, int64_t cg, const Conv2dGeometry& g) {
           lo = std::min(lo, g.ow);
           hi = std::max(lo, std::min(hi, g.ow));
           if (g.sw == 1) {
-            T* xo = xr + off;
-            for (int64_t x_ = lo; x_ < hi; ++x_) xo[x_] += r[x_];
+            add_run(r + lo, xr + off + lo, hi - lo);
           } else {
             for (int64_t x_ = lo; x_ < hi; ++x_) xr[x_ * g.sw + off] += r[x_];
           }

@@ -12,12 +12,18 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 namespace kd {
 namespace cpu {
@@ -108,9 +114,38 @@ class Pool {
 
  private:
   Pool() {
-    unsigned hw = std::thread::hardware_concurrency();
-    threads_ = hw == 0 ? 1 : static_cast<int>(hw);
+    threads_ = default_threads();
     start_workers();
+  }
+
+  // The CPUs this process may use: its affinity mask (taskset, cpusets), capped by a cgroup CPU
+  // quota (a container's --cpus, v2 cpu.max or v1 cfs_quota_us) as the JVM's
+  // availableProcessors() is. One thread per usable CPU: more would only take turns (and, with
+  // the spinning waits, burn the quota).
+  static int default_threads() {
+    unsigned hw = std::thread::hardware_concurrency();
+    long n = hw == 0 ? 1 : static_cast<long>(hw);
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) n = CPU_COUNT(&set);
+    long quota = -1, period = 0;
+    if (FILE* f = std::fopen("/sys/fs/cgroup/cpu.max", "r")) {
+      char q[32] = {0};
+      if (std::fscanf(f, "%31s %ld", q, &period) == 2 && std::strcmp(q, "max") != 0)
+        quota = std::strtol(q, nullptr, 10);
+      std::fclose(f);
+    } else if (FILE* fq = std::fopen("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "r")) {
+      if (std::fscanf(fq, "%ld", &quota) != 1) quota = -1;
+      std::fclose(fq);
+      if (FILE* fp = std::fopen("/sys/fs/cgroup/cpu/cpu.cfs_period_us", "r")) {
+        if (std::fscanf(fp, "%ld", &period) != 1) period = 0;
+        std::fclose(fp);
+      }
+    }
+    if (quota > 0 && period > 0) n = std::min(n, std::max(1L, (quota + period - 1) / period));
+#endif
+    return static_cast<int>(std::max(1L, n));
   }
 
   void run_task(int64_t t) {

@@ -126,7 +126,11 @@ public final class Kindling {
   }
 
   /**
-   * Threads for Kindling's own CPU kernels (BLAS has its own setting).
+   * Threads of Kindling's CPU pool, which runs its kernels and its BLAS products (OpenBLAS is kept
+   * single-threaded inside them). Between parallel regions the pool's threads poll for up to 2 ms
+   * before they sleep, as OpenMP runtimes do; the environment variable
+   * {@code KINDLING_POOL_SPIN_US} sets that time in microseconds (0: sleep at once, for a machine
+   * shared with other busy processes).
    *
    * @param n the number of threads, at least 1 ({@code torch.set_num_threads})
    */
