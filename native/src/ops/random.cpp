@@ -1,4 +1,5 @@
 // The global random generator and the random ops. It follows PyTorch's CPU generator: MT19937
+// (ops/mt19937.h, the same stream as std::mt19937)
 // seeded the same way, the same uniform transformation (24 or 53 random bits), Box-Muller normals
 // (16 at a time for tensors of 16 or more elements, one cached double otherwise), randint and
 // randperm draws, so that manual_seed(s) followed by rand/randint/randperm gives PyTorch's numbers.
@@ -6,10 +7,10 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
-#include <random>
 #include <sstream>
 
 #include "ops/dispatch.h"
+#include "ops/mt19937.h"
 #include "ops/ops.h"
 
 namespace kd {
@@ -18,7 +19,7 @@ namespace ops {
 namespace {
 
 struct Generator {
-  std::mt19937 engine{67280421310721ULL & 0xffffffffULL};
+  Mt19937 engine{static_cast<uint32_t>(67280421310721ULL & 0xffffffffULL)};
   uint64_t seed = 67280421310721ULL;
   bool has_next_normal = false;
   double next_normal = 0;
@@ -142,7 +143,7 @@ void set_rng_state(const uint8_t* data, size_t n) {
   uint64_t seed;
   int has;
   std::string next;
-  std::mt19937 engine;
+  Mt19937 engine;
   is >> magic >> seed >> has >> next >> engine;
   if (!is || magic != "kindling-rng-1")
     fail(KD_ERR_ARGUMENT, "set_rng_state: not a Kindling generator state (", n, " bytes)");
@@ -234,11 +235,21 @@ void bernoulli_(const Tensor& t, double p) {
     // uniform_d(0, 1) < p, without its multiply-add (a libm call on baseline x86-64): the
     // uniform is r * 2^-53 for a 53-bit integer r, so the test is r < p * 2^53, both sides
     // exact in double. Same draws, same results.
+    // The words come from the generator a block at a time (Mt19937::fill), two per element
+    // (high word first, as random64()).
     const double threshold = p * 9007199254740992.0;  // 2^53
     KD_DISPATCH_ALL(c.dtype(), "bernoulli_", [&] {
       scalar_t* d = c.data<scalar_t>();
-      for (int64_t i = 0; i < n; ++i)
-        d[i] = static_cast<scalar_t>(static_cast<double>(g.random64() & ((1ULL << 53) - 1)) < threshold);
+      constexpr int64_t kBlock = 256;
+      uint32_t w[2 * kBlock];
+      for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+        const int64_t m = std::min(kBlock, n - i0);
+        g.engine.fill(w, 2 * m);
+        for (int64_t j = 0; j < m; ++j) {
+          const uint64_t r = ((static_cast<uint64_t>(w[2 * j]) << 32) | w[2 * j + 1]) & ((1ULL << 53) - 1);
+          d[i0 + j] = static_cast<scalar_t>(static_cast<double>(r) < threshold);
+        }
+      }
     });
   });
 }
