@@ -2,7 +2,10 @@
 // max/min with indices, argmax/argmin and softmax/log_softmax. Each case names the PyTorch
 // expression it reproduces; numbers were computed by hand or with torch 1.13.
 #include <cmath>
+#include <atomic>
 #include <limits>
+#include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "check.h"
@@ -393,6 +396,50 @@ TEST(non_contiguous_inputs) {
     CHECK(close(vals(ops::softmax(p, d)), vals(ops::softmax(pc, d))));
     CHECK(close(vals(ops::argmin(p, d, true, false)), vals(ops::argmin(pc, d, true, false))));
   }
+}
+
+// The pool (spinning waits, one task per worker and region): many short regions back to back
+// with 1-4 tasks on 2, 3 and 4 threads cover every element exactly once; two threads starting
+// regions at once (the second runs inline) and an exception thrown in a worker's task.
+TEST(thread_pool_regions_back_to_back) {
+  const int saved = cpu::num_threads();
+  for (int threads : {2, 3, 4}) {
+    cpu::set_num_threads(threads);
+    std::vector<std::atomic<int>> hits(64);
+    for (int round = 0; round < 3000; ++round) {
+      const int64_t n = 1 + round % 64;
+      for (int64_t i = 0; i < n; ++i) hits[static_cast<size_t>(i)] = 0;
+      cpu::parallel_for(n, 16, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)]++;
+      });
+      for (int64_t i = 0; i < n; ++i)
+        if (hits[static_cast<size_t>(i)] != 1) {
+          ::kdtest::report(__FILE__, __LINE__, str(threads, " threads, round ", round, ": element ", i, " ran ",
+                                                   hits[static_cast<size_t>(i)].load(), " times"));
+          round = 3000;
+          break;
+        }
+    }
+    std::atomic<int64_t> total{0};
+    auto many = [&] {
+      for (int r = 0; r < 500; ++r)
+        cpu::parallel_for(1000, 100, [&](int64_t b, int64_t e) { total += e - b; });
+    };
+    std::thread other(many);
+    many();
+    other.join();
+    CHECK_EQ(total.load(), int64_t(2 * 500 * 1000));
+    bool caught = false;
+    try {
+      cpu::parallel_for(4000, 1000, [](int64_t b, int64_t) {
+        if (b > 0) throw std::runtime_error("task failed");
+      });
+    } catch (const std::runtime_error&) {
+      caught = true;
+    }
+    CHECK(caught);
+  }
+  cpu::set_num_threads(saved);
 }
 
 // Sizes large enough for the thread pool, the row order with chunks and the split reductions;

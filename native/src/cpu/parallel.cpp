@@ -171,6 +171,11 @@ class Pool {
       });
       {
         std::unique_lock<std::mutex> lk(m_);
+        if (!stop_ && generation_.load(std::memory_order_relaxed) != seen && next_task_ >= job_tasks_) {
+          // A region whose tasks the other workers took: back to polling for the next one.
+          seen = generation_.load(std::memory_order_relaxed);
+          continue;
+        }
         cv_.wait(lk, [&] {
           return stop_ || (generation_.load(std::memory_order_relaxed) != seen && next_task_ < job_tasks_);
         });
