@@ -13,6 +13,7 @@
 
 #include "cpu/optim.h"
 #include "cpu/parallel.h"
+#include "ops/optim_args.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define KD_OPTIM_FMA_CLONE 1
@@ -27,6 +28,14 @@ namespace kd {
 namespace cpu {
 
 namespace {
+
+using ops::AdagradArgs;
+using ops::AdamArgs;
+using ops::RmspropArgs;
+using ops::SgdArgs;
+using ops::kInitBuffer;
+using ops::kNoBuffer;
+using ops::kUpdateBuffer;
 
 bool cpu_has_fma() {
 #if KD_OPTIM_FMA_CLONE
@@ -47,19 +56,7 @@ KD_INLINE T nan_max(T a, T b) {
 // ---- SGD ---------------------------------------------------------------------------------------
 // d = maximize ? -g : g;  d = d.add(p, alpha=wd);  buf = first ? d : buf.mul_(m).add_(d, alpha=1-dampening)
 // d = nesterov ? d.add(buf, alpha=m) : buf;  p.add_(d, alpha=-lr)
-template <typename T>
-struct SgdArgs {
-  T* __restrict p;
-  const T* __restrict g;
-  T* __restrict buf;
-  T wd, momentum, one_minus_dampening, neg_lr;
-  T wd_on, nesterov_on;  // 1 or 0: flags as values, so the loops select with vector masks
-  bool maximize;
-};
-
 // MODE: kNoBuffer (momentum 0), kInitBuffer (its first step), kUpdateBuffer.
-enum { kNoBuffer = 0, kInitBuffer = 1, kUpdateBuffer = 2 };
-
 template <typename T, int MODE>
 KD_INLINE void sgd_body(const SgdArgs<T>& a, int64_t begin, int64_t end) {
   T* __restrict p = a.p;
@@ -93,18 +90,6 @@ KD_INLINE void sgd_body(const SgdArgs<T>& a, int64_t begin, int64_t end) {
 // m.mul_(b1).add_(d, alpha=1-b1);  v.mul_(b2).addcmul_(d, d, value=1-b2)
 // amsgrad: vmax = maximum(vmax, v), s = vmax else s = v
 // denom = (s.sqrt() / sqrt(bc2)).add_(eps);  p.addcdiv_(m, denom, value=-lr/bc1)
-template <typename T>
-struct AdamArgs {
-  T* __restrict p;
-  const T* __restrict g;
-  T* __restrict m;
-  T* __restrict v;
-  T* __restrict vmax;
-  T wd, decay, beta1, one_minus_beta1, beta2, one_minus_beta2, bc2_sqrt, eps, neg_step_size;
-  T wd_on;  // 1 when weight decay is added to the gradient (Adam with weight_decay != 0, not AdamW)
-  bool maximize;
-};
-
 // MODE: 1 with amsgrad.
 template <typename T, int MODE>
 KD_INLINE void adam_body(const AdamArgs<T>& a, int64_t begin, int64_t end) {
@@ -143,18 +128,6 @@ KD_INLINE void adam_body(const AdamArgs<T>& a, int64_t begin, int64_t end) {
 // centered: ga.mul_(alpha).add_(d, alpha=1-alpha); avg = sq.addcmul(ga, ga, value=-1).sqrt_()
 // else avg = sq.sqrt();  avg.add_(eps)
 // momentum > 0: buf.mul_(momentum).addcdiv_(d, avg); p.add_(buf, alpha=-lr)  else p.addcdiv_(d, avg, value=-lr)
-template <typename T>
-struct RmspropArgs {
-  T* __restrict p;
-  const T* __restrict g;
-  T* __restrict sq;
-  T* __restrict buf;
-  T* __restrict ga;
-  T wd, alpha, one_minus_alpha, eps, momentum, neg_lr;
-  T wd_on;
-  bool maximize;
-};
-
 // MODE: bit 0 centered, bit 1 momentum.
 template <typename T, int MODE>
 KD_INLINE void rmsprop_body(const RmspropArgs<T>& a, int64_t begin, int64_t end) {
@@ -197,16 +170,6 @@ KD_INLINE void rmsprop_body(const RmspropArgs<T>& a, int64_t begin, int64_t end)
 // ---- Adagrad -----------------------------------------------------------------------------------
 // d = maximize ? -g : g;  d = d.add(p, alpha=wd);  sum.addcmul_(d, d, value=1)
 // std = sum.sqrt().add_(eps);  p.addcdiv_(d, std, value=-clr)
-template <typename T>
-struct AdagradArgs {
-  T* __restrict p;
-  const T* __restrict g;
-  T* __restrict sum;
-  T wd, eps, neg_clr;
-  T wd_on;
-  bool maximize;
-};
-
 template <typename T, int MODE>
 KD_INLINE void adagrad_body(const AdagradArgs<T>& a, int64_t begin, int64_t end) {
   T* __restrict p = a.p;
@@ -252,20 +215,12 @@ void run(int64_t n, const A& args, Loop<A> base, Loop<A> fast) {
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) { fn(args, b, e); });
 }
 
-template <typename T>
-T* ptr(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
 }  // namespace
 
 void sgd_kernel(const SgdHyper& h, const Tensor& param, const Tensor& grad, const Tensor& buf) {
   KD_DISPATCH_FLOAT(param.dtype(), "sgd", [&] {
     using T = scalar_t;
-    SgdArgs<T> a{param.data<T>(), grad.data<T>(), ptr<T>(buf),
-                 static_cast<T>(h.weight_decay), static_cast<T>(h.momentum),
-                 static_cast<T>(1 - h.dampening), static_cast<T>(-h.lr),
-                 T(h.weight_decay != 0), T(h.nesterov), h.maximize};
+    const auto a = ops::sgd_args<T>(h, param, grad, buf);
     using A = SgdArgs<T>;
     if (h.momentum == 0) run<A>(param.numel(), a, &sgd_base<T, kNoBuffer>, &sgd_fma<T, kNoBuffer>);
     else if (h.init_buffer) run<A>(param.numel(), a, &sgd_base<T, kInitBuffer>, &sgd_fma<T, kInitBuffer>);
@@ -275,22 +230,9 @@ void sgd_kernel(const SgdHyper& h, const Tensor& param, const Tensor& grad, cons
 
 void adam_kernel(const AdamHyper& h, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                  const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq) {
-  // Python floats: bias corrections and the step size are computed in double, as PyTorch does.
-  const double bias_correction1 = 1 - std::pow(h.beta1, h.step);
-  const double bias_correction2 = 1 - std::pow(h.beta2, h.step);
-  const double step_size = h.lr / bias_correction1;
-  const double bias_correction2_sqrt = std::sqrt(bias_correction2);
   KD_DISPATCH_FLOAT(param.dtype(), "adam", [&] {
     using T = scalar_t;
-    AdamArgs<T> a{param.data<T>(), grad.data<T>(), exp_avg.data<T>(), exp_avg_sq.data<T>(),
-                  ptr<T>(max_exp_avg_sq),
-                  static_cast<T>(h.weight_decay),
-                  h.decoupled ? static_cast<T>(1 - h.lr * h.weight_decay) : T(1),
-                  static_cast<T>(h.beta1), static_cast<T>(1 - h.beta1),
-                  static_cast<T>(h.beta2), static_cast<T>(1 - h.beta2),
-                  static_cast<T>(bias_correction2_sqrt), static_cast<T>(h.eps),
-                  static_cast<T>(-step_size),
-                  T(!h.decoupled && h.weight_decay != 0), h.maximize};
+    const auto a = ops::adam_args<T>(h, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq);
     using A = AdamArgs<T>;
     if (h.amsgrad) run<A>(param.numel(), a, &adam_base<T, 1>, &adam_fma<T, 1>);
     else run<A>(param.numel(), a, &adam_base<T, 0>, &adam_fma<T, 0>);
@@ -301,14 +243,9 @@ void rmsprop_kernel(const RmspropHyper& h, const Tensor& param, const Tensor& gr
                     const Tensor& square_avg, const Tensor& buf, const Tensor& grad_avg) {
   KD_DISPATCH_FLOAT(param.dtype(), "rmsprop", [&] {
     using T = scalar_t;
-    RmspropArgs<T> a{param.data<T>(), grad.data<T>(), square_avg.data<T>(), ptr<T>(buf),
-                     ptr<T>(grad_avg),
-                     static_cast<T>(h.weight_decay), static_cast<T>(h.alpha),
-                     static_cast<T>(1 - h.alpha), static_cast<T>(h.eps),
-                     static_cast<T>(h.momentum), static_cast<T>(-h.lr),
-                     T(h.weight_decay != 0), h.maximize};
+    const auto a = ops::rmsprop_args<T>(h, param, grad, square_avg, buf, grad_avg);
     using A = RmspropArgs<T>;
-    switch ((h.centered ? 1 : 0) | (h.momentum > 0 ? 2 : 0)) {
+    switch (ops::rmsprop_mode(h)) {
       case 0: run<A>(param.numel(), a, &rmsprop_base<T, 0>, &rmsprop_fma<T, 0>); break;
       case 1: run<A>(param.numel(), a, &rmsprop_base<T, 1>, &rmsprop_fma<T, 1>); break;
       case 2: run<A>(param.numel(), a, &rmsprop_base<T, 2>, &rmsprop_fma<T, 2>); break;
@@ -318,12 +255,9 @@ void rmsprop_kernel(const RmspropHyper& h, const Tensor& param, const Tensor& gr
 }
 
 void adagrad_kernel(const AdagradHyper& h, const Tensor& param, const Tensor& grad, const Tensor& sum) {
-  const double clr = h.lr / (1 + (h.step - 1) * h.lr_decay);
   KD_DISPATCH_FLOAT(param.dtype(), "adagrad", [&] {
     using T = scalar_t;
-    AdagradArgs<T> a{param.data<T>(), grad.data<T>(), sum.data<T>(),
-                     static_cast<T>(h.weight_decay), static_cast<T>(h.eps), static_cast<T>(-clr),
-                     T(h.weight_decay != 0), h.maximize};
+    const auto a = ops::adagrad_args<T>(h, param, grad, sum);
     run<AdagradArgs<T>>(param.numel(), a, &adagrad_base<T, 0>, &adagrad_fma<T, 0>);
   });
 }

@@ -5,16 +5,26 @@
 // where PyTorch does (add with alpha, addcmul). So every step here is written with an explicitly
 // rounded intrinsic: mul/add/div/sqrt (__fmul_rn, __dadd_rn, ...), which nvcc never fuses, and
 // fma (__fmaf_rn, __fma_rn) exactly where the CPU loop calls std::fma. The scalars are rounded to
-// the tensor's dtype on the host exactly as on the CPU, and nothing is read back.
+// the tensor's dtype on the host by the same code as on the CPU (ops/optim_args.h), and nothing
+// is read back.
 #include <cmath>
 
 #include "cpu/optim.h"
+#include "ops/optim_args.h"
 #include "cuda/common.cuh"
 
 namespace kd {
 namespace cuda {
 
 namespace {
+
+using ops::AdagradArgs;
+using ops::AdamArgs;
+using ops::RmspropArgs;
+using ops::SgdArgs;
+using ops::kInitBuffer;
+using ops::kNoBuffer;
+using ops::kUpdateBuffer;
 
 // ---- correctly rounded arithmetic, never contracted ------------------------------------------
 __device__ __forceinline__ float mul(float a, float b) { return __fmul_rn(a, b); }
@@ -40,24 +50,13 @@ __device__ __forceinline__ T nan_max(T a, T b) {
        i += static_cast<int64_t>(gridDim.x) * blockDim.x)
 
 // ---- SGD (see cpu/optim_kernels.cpp for the PyTorch ops each line follows) ------------------------
-template <typename T>
-struct SgdArgs {
-  T* p;
-  const T* g;
-  T* buf;
-  T wd, momentum, one_minus_dampening, neg_lr;
-  bool wd_on, nesterov, maximize;
-};
-
-enum { kNoBuffer = 0, kInitBuffer = 1, kUpdateBuffer = 2 };
-
 template <typename T, int MODE>
 __global__ void sgd_update(SgdArgs<T> a, int64_t n) {
   const T sign = a.maximize ? T(-1) : T(1);
   KD_GRID_STRIDE(i, n) {
     const T pi = a.p[i];
     T d = mul(a.g[i], sign);
-    if (a.wd_on) d = fma_rn(pi, a.wd, d);
+    if (a.wd_on != T(0)) d = fma_rn(pi, a.wd, d);
     if (MODE != kNoBuffer) {
       T b;
       if (MODE == kInitBuffer) {
@@ -67,24 +66,13 @@ __global__ void sgd_update(SgdArgs<T> a, int64_t n) {
         b = fma_rn(d, a.one_minus_dampening, b);
       }
       a.buf[i] = b;
-      d = a.nesterov ? fma_rn(b, a.momentum, d) : b;
+      d = a.nesterov_on != T(0) ? fma_rn(b, a.momentum, d) : b;
     }
     a.p[i] = fma_rn(d, a.neg_lr, pi);
   }
 }
 
 // ---- Adam / AdamW ----------------------------------------------------------------------------------
-template <typename T>
-struct AdamArgs {
-  T* p;
-  const T* g;
-  T* m;
-  T* v;
-  T* vmax;
-  T wd, decay, beta1, one_minus_beta1, beta2, one_minus_beta2, bc2_sqrt, eps, neg_step_size;
-  bool wd_on, maximize;
-};
-
 // AMSGRAD: 1 with amsgrad.
 template <typename T, int AMSGRAD>
 __global__ void adam_update(AdamArgs<T> a, int64_t n) {
@@ -92,7 +80,7 @@ __global__ void adam_update(AdamArgs<T> a, int64_t n) {
   KD_GRID_STRIDE(i, n) {
     T d = mul(a.g[i], sign);
     const T pi = mul(a.p[i], a.decay);  // decay is exactly 1 unless decoupled (AdamW)
-    if (a.wd_on) d = fma_rn(pi, a.wd, d);
+    if (a.wd_on != T(0)) d = fma_rn(pi, a.wd, d);
     T mi = mul(a.m[i], a.beta1);
     mi = fma_rn(d, a.one_minus_beta1, mi);
     T vi = mul(a.v[i], a.beta2);
@@ -110,17 +98,6 @@ __global__ void adam_update(AdamArgs<T> a, int64_t n) {
 }
 
 // ---- RMSprop -----------------------------------------------------------------------------------
-template <typename T>
-struct RmspropArgs {
-  T* p;
-  const T* g;
-  T* sq;
-  T* buf;
-  T* ga;
-  T wd, alpha, one_minus_alpha, eps, momentum, neg_lr;
-  bool wd_on, maximize;
-};
-
 // MODE: bit 0 centered, bit 1 momentum.
 template <typename T, int MODE>
 __global__ void rmsprop_update(RmspropArgs<T> a, int64_t n) {
@@ -128,7 +105,7 @@ __global__ void rmsprop_update(RmspropArgs<T> a, int64_t n) {
   KD_GRID_STRIDE(i, n) {
     const T pi = a.p[i];
     T d = mul(a.g[i], sign);
-    if (a.wd_on) d = fma_rn(pi, a.wd, d);
+    if (a.wd_on != T(0)) d = fma_rn(pi, a.wd, d);
     T s = mul(a.sq[i], a.alpha);
     s = fma_rn(mul(a.one_minus_alpha, d), d, s);
     a.sq[i] = s;
@@ -155,21 +132,12 @@ __global__ void rmsprop_update(RmspropArgs<T> a, int64_t n) {
 
 // ---- Adagrad -----------------------------------------------------------------------------------
 template <typename T>
-struct AdagradArgs {
-  T* p;
-  const T* g;
-  T* sum;
-  T wd, eps, neg_clr;
-  bool wd_on, maximize;
-};
-
-template <typename T>
 __global__ void adagrad_update(AdagradArgs<T> a, int64_t n) {
   const T sign = a.maximize ? T(-1) : T(1);
   KD_GRID_STRIDE(i, n) {
     const T pi = a.p[i];
     T d = mul(a.g[i], sign);
-    if (a.wd_on) d = fma_rn(pi, a.wd, d);
+    if (a.wd_on != T(0)) d = fma_rn(pi, a.wd, d);
     const T s = fma_rn(d, d, a.sum[i]);
     a.sum[i] = s;
     const T sd = add(sqrt_rn(s), a.eps);
@@ -178,11 +146,6 @@ __global__ void adagrad_update(AdagradArgs<T> a, int64_t n) {
 }
 
 #undef KD_GRID_STRIDE
-
-template <typename T>
-T* ptr(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
 
 // Launches kernel(args, n) over n elements on the current stream (nothing for n == 0).
 template <typename Args>
@@ -198,10 +161,7 @@ void sgd_kernel(const ops::SgdHyper& h, const Tensor& param, const Tensor& grad,
                 const Tensor& buf) {
   KD_DISPATCH_FLOAT(param.dtype(), "sgd", [&] {
     using T = scalar_t;
-    SgdArgs<T> a{param.data<T>(), grad.data<T>(), ptr<T>(buf),
-                 static_cast<T>(h.weight_decay), static_cast<T>(h.momentum),
-                 static_cast<T>(1 - h.dampening), static_cast<T>(-h.lr),
-                 h.weight_decay != 0, h.nesterov, h.maximize};
+    const auto a = ops::sgd_args<T>(h, param, grad, buf);
     const int64_t n = param.numel();
     if (h.momentum == 0) launch(&sgd_update<T, kNoBuffer>, a, n);
     else if (h.init_buffer) launch(&sgd_update<T, kInitBuffer>, a, n);
@@ -211,22 +171,9 @@ void sgd_kernel(const ops::SgdHyper& h, const Tensor& param, const Tensor& grad,
 
 void adam_kernel(const ops::AdamHyper& h, const Tensor& param, const Tensor& grad,
                  const Tensor& exp_avg, const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq) {
-  // Python floats: bias corrections and the step size in double, as PyTorch (and the CPU) do.
-  const double bias_correction1 = 1 - std::pow(h.beta1, h.step);
-  const double bias_correction2 = 1 - std::pow(h.beta2, h.step);
-  const double step_size = h.lr / bias_correction1;
-  const double bias_correction2_sqrt = std::sqrt(bias_correction2);
   KD_DISPATCH_FLOAT(param.dtype(), "adam", [&] {
     using T = scalar_t;
-    AdamArgs<T> a{param.data<T>(), grad.data<T>(), exp_avg.data<T>(), exp_avg_sq.data<T>(),
-                  ptr<T>(max_exp_avg_sq),
-                  static_cast<T>(h.weight_decay),
-                  h.decoupled ? static_cast<T>(1 - h.lr * h.weight_decay) : T(1),
-                  static_cast<T>(h.beta1), static_cast<T>(1 - h.beta1),
-                  static_cast<T>(h.beta2), static_cast<T>(1 - h.beta2),
-                  static_cast<T>(bias_correction2_sqrt), static_cast<T>(h.eps),
-                  static_cast<T>(-step_size),
-                  !h.decoupled && h.weight_decay != 0, h.maximize};
+    const auto a = ops::adam_args<T>(h, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq);
     const int64_t n = param.numel();
     if (h.amsgrad) launch(&adam_update<T, 1>, a, n);
     else launch(&adam_update<T, 0>, a, n);
@@ -237,14 +184,9 @@ void rmsprop_kernel(const ops::RmspropHyper& h, const Tensor& param, const Tenso
                     const Tensor& square_avg, const Tensor& buf, const Tensor& grad_avg) {
   KD_DISPATCH_FLOAT(param.dtype(), "rmsprop", [&] {
     using T = scalar_t;
-    RmspropArgs<T> a{param.data<T>(), grad.data<T>(), square_avg.data<T>(), ptr<T>(buf),
-                     ptr<T>(grad_avg),
-                     static_cast<T>(h.weight_decay), static_cast<T>(h.alpha),
-                     static_cast<T>(1 - h.alpha), static_cast<T>(h.eps),
-                     static_cast<T>(h.momentum), static_cast<T>(-h.lr),
-                     h.weight_decay != 0, h.maximize};
+    const auto a = ops::rmsprop_args<T>(h, param, grad, square_avg, buf, grad_avg);
     const int64_t n = param.numel();
-    switch ((h.centered ? 1 : 0) | (h.momentum > 0 ? 2 : 0)) {
+    switch (ops::rmsprop_mode(h)) {
       case 0: launch(&rmsprop_update<T, 0>, a, n); break;
       case 1: launch(&rmsprop_update<T, 1>, a, n); break;
       case 2: launch(&rmsprop_update<T, 2>, a, n); break;
@@ -255,12 +197,9 @@ void rmsprop_kernel(const ops::RmspropHyper& h, const Tensor& param, const Tenso
 
 void adagrad_kernel(const ops::AdagradHyper& h, const Tensor& param, const Tensor& grad,
                     const Tensor& sum) {
-  const double clr = h.lr / (1 + (h.step - 1) * h.lr_decay);
   KD_DISPATCH_FLOAT(param.dtype(), "adagrad", [&] {
     using T = scalar_t;
-    AdagradArgs<T> a{param.data<T>(), grad.data<T>(), sum.data<T>(),
-                     static_cast<T>(h.weight_decay), static_cast<T>(h.eps), static_cast<T>(-clr),
-                     h.weight_decay != 0, h.maximize};
+    const auto a = ops::adagrad_args<T>(h, param, grad, sum);
     launch(&adagrad_update<T>, a, param.numel());
   });
 }
