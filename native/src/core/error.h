@@ -1,6 +1,7 @@
 // Errors of the native core: a C++ exception carrying a status code (see kindling.h) and a
 // message that names the op, the shapes and the dtypes. The C API turns it into a status.
 #pragma once
+#include <cstdint>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -37,6 +38,12 @@ std::string str(const A&... parts) {
 template <typename... A>
 [[noreturn]] void fail(int code, const A&... parts) {
   throw Error(code, str(parts...));
+}
+
+// An index outside [0, size) along dim, in PyTorch's words; every backend's indexing kernels
+// raise it, so the message is the same on CPU and CUDA.
+[[noreturn]] inline void index_out_of_bounds(const char* op, int64_t value, int32_t dim, int64_t size) {
+  fail(KD_ERR_INDEX, op, ": index ", value, " is out of bounds for dimension ", dim, " with size ", size);
 }
 
 }  // namespace kd

@@ -18,11 +18,6 @@ namespace cpu {
 
 namespace {
 
-[[noreturn]] void out_of_bounds(const char* op, int64_t value, int32_t dim, int64_t size) {
-  fail(KD_ERR_INDEX, op, ": index ", value, " is out of bounds for dimension ", dim, " with size ",
-       size);
-}
-
 // t's storage seen with `sizes` (dim collapsed to 1) and t's own strides: the walk over every
 // position outside dim.
 Tensor collapsed(const Tensor& t, Dims sizes, int32_t dim) {
@@ -44,7 +39,7 @@ void check_range(const Tensor& index, int64_t size, int32_t dim, const char* op)
   plan.run([&](char** p, const int64_t* st, int64_t n) {
     for (int64_t i = 0; i < n; ++i) {
       const int64_t v = *reinterpret_cast<const int64_t*>(p[0] + i * st[0]);
-      if (v < 0 || v >= size) out_of_bounds(op, v, dim, size);
+      if (v < 0 || v >= size) index_out_of_bounds(op, v, dim, size);
     }
   });
 }
@@ -117,7 +112,7 @@ void gather_kernel(const Tensor& out, const Tensor& self, int32_t dim, const Ten
             const char* s = p[2] + j * st[2];
             for (int64_t k = 0; k < n; ++k) {
               const int64_t v = *reinterpret_cast<const int64_t*>(ix + k * index_sd);
-              if (v < 0 || v >= size) out_of_bounds("gather", v, dim, size);
+              if (v < 0 || v >= size) index_out_of_bounds("gather", v, dim, size);
               *reinterpret_cast<scalar_t*>(o + k * out_sd) =
                   *reinterpret_cast<const scalar_t*>(s + v * self_sd);
             }

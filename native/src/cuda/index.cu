@@ -26,11 +26,6 @@ namespace cuda {
 
 namespace {
 
-[[noreturn]] void out_of_bounds(const char* op, int64_t value, int32_t dim, int64_t size) {
-  fail(KD_ERR_INDEX, op, ": index ", value, " is out of bounds for dimension ", dim, " with size ",
-       size);
-}
-
 // After the launches: throws when a kernel reported a bad index (offset into index's data).
 void raise_if_bad(const ErrorFlag& flag, const Tensor& index, const char* op, int32_t dim,
                   int64_t size) {
@@ -39,7 +34,7 @@ void raise_if_bad(const ErrorFlag& flag, const Tensor& index, const char* op, in
   int64_t value = 0;
   memcpy_d2h(&value, index.data<int64_t>() + static_cast<int64_t>(bad), sizeof(value),
              flag.device());
-  out_of_bounds(op, value, dim, size);
+  index_out_of_bounds(op, value, dim, size);
 }
 
 // A layout over `sizes` with t's strides, stride(dim) replaced by `dim_stride` (only the strides
