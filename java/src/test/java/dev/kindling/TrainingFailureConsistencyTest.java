@@ -128,6 +128,15 @@ class TrainingFailureConsistencyTest {
     }
   }
 
+  /** The parameters after two steps of a run nothing disturbs, for comparison. */
+  static List<float[]> twoUndisturbedSteps() {
+    try (Run ref = new Run()) {
+      ref.step();
+      ref.step();
+      return params(ref.model);
+    }
+  }
+
   /** The original exception is the thrown one or in its cause chain. */
   static void assertCausedBy(Throwable thrown, Throwable original) {
     for (Throwable t = thrown; t != null; t = t.getCause())
@@ -138,13 +147,7 @@ class TrainingFailureConsistencyTest {
   @Test
   void aHookThatThrowsDuringBackwardLeavesTheModelAndOptimizerConsistent() {
     long live = Kindling.liveTensors();
-    List<float[]> expected;
-    // The undisturbed run: two steps.
-    try (Run ref = new Run()) {
-      ref.step();
-      ref.step();
-      expected = params(ref.model);
-    }
+    List<float[]> expected = twoUndisturbedSteps();
     try (Run run = new Run()) {
       run.step();
       List<float[]> before = params(run.model);
@@ -265,12 +268,7 @@ class TrainingFailureConsistencyTest {
   @Test
   void aLossThatThrowsLeavesTheModelAndOptimizerConsistent() {
     long live = Kindling.liveTensors();
-    List<float[]> expected;
-    try (Run ref = new Run()) {
-      ref.step();
-      ref.step();
-      expected = params(ref.model);
-    }
+    List<float[]> expected = twoUndisturbedSteps();
     try (Run run = new Run()) {
       run.step();
       List<float[]> before = params(run.model);
